@@ -1,0 +1,34 @@
+# Two commands for a fresh machine: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install browser bench bench-small clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Serve the API, its docs and the booking page on http://127.0.0.1:8000 with a demo bank (SQLite).
+run: install
+	$(BIN)/meetbook serve --demo
+
+## The whole suite, against SQLite and PostgreSQL (127.0.0.1:5432, database test, user postgres).
+test: install browser
+	$(BIN)/python -m pytest
+
+## Debian's Chromium for the browser tests (never a browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "warning: could not install chromium; browser tests will be skipped"; }
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis meetbook.db*

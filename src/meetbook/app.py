@@ -1,0 +1,110 @@
+"""The FastAPI application: routers, error bodies, middleware, and the process's lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy import text
+
+from meetbook import __version__
+from meetbook.auth.routes import router as auth_router
+from meetbook.auth.tokens import TokenVerifier
+from meetbook.catalog.routes import router as catalog_router
+from meetbook.catalog.snapshot import SnapshotCache
+from meetbook.clock import Clock, SystemClock
+from meetbook.config import Settings, get_settings
+from meetbook.db import make_engine, make_sessionmaker, unit_of_work
+from meetbook.http import error, install_error_handlers, json
+from meetbook.meetings.routes import router as meetings_router
+from meetbook.middleware import BodyLimit, RequestLog
+from meetbook.reservations.routes import router as reservations_router
+from meetbook.reservations.service import sweep_expired
+from meetbook.slots.routes import router as slots_router
+
+log = logging.getLogger("meetbook")
+
+DESCRIPTION = """
+Customers book meetings with the bank's advisors: pick a topic, see free time slots, hold one for
+five minutes, confirm it as a meeting and download it as an .ics file.
+
+Every endpoint needs an OAuth2 bearer token (`Authorization: Bearer <token>`). On a laptop, get one
+from `meetbook token --scope customer` or `POST /oauth/token` with the development client.
+Times are ISO 8601 (UTC output with `Z`); durations are `[d.]hh:mm:ss`.
+"""
+
+
+async def _sweeper(app: FastAPI) -> None:
+    """Expired holds never block anyone; this only tidies them away."""
+    while True:
+        await asyncio.sleep(app.state.settings.sweep_interval_seconds)
+        try:
+            async with unit_of_work(app.state.sessions) as session:
+                await sweep_expired(session, app.state.clock.now())
+        except Exception:  # keep sweeping; the next round will try again
+            log.exception("sweeping expired holds failed")
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.engine = make_engine(settings.database_url)
+        app.state.sessions = make_sessionmaker(app.state.engine)
+        sweeper = asyncio.create_task(_sweeper(app)) if settings.sweep_interval_seconds > 0 else None
+        try:
+            yield
+        finally:
+            if sweeper:
+                sweeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeper
+            await app.state.engine.dispose()
+
+    app = FastAPI(
+        title="meetbook: customer meeting booking",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "BookMe", "description": "Topics, free time slots, holds and meetings"},
+            {"name": "Organization Configuration", "description": "The bank's configuration"},
+            {"name": "Authentication", "description": "The development token issuer"},
+            {"name": "Operations", "description": "Health and readiness"},
+        ],
+    )
+    app.state.settings = settings
+    app.state.clock = clock or SystemClock()
+    app.state.snapshots = SnapshotCache()
+    app.state.verifier = TokenVerifier(settings)
+    install_error_handlers(app)
+
+    for router in (catalog_router, slots_router, reservations_router, meetings_router, auth_router):
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["Operations"], summary="The process answers")
+    async def healthz():
+        return json({"status": "ok"})
+
+    @app.get("/readyz", tags=["Operations"], summary="The database answers")
+    async def readyz(request: Request):
+        try:
+            async with request.app.state.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:
+            log.exception("readiness check failed")
+            return error(503, "the database does not answer")
+        return json({"status": "ok"})
+
+    @app.get("/", include_in_schema=False)
+    async def root():
+        return RedirectResponse("/docs")
+
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestLog)
+    return app

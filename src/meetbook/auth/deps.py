@@ -1,0 +1,35 @@
+"""The FastAPI side of authentication: who is calling, and may they."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from meetbook.auth.tokens import Principal
+from meetbook.errors import Forbidden, Unauthorized
+
+bearer = HTTPBearer(auto_error=False, description="An OAuth2 access token (see POST /oauth/token)")
+
+
+async def principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise Unauthorized("an access token is required: Authorization: Bearer <token>")
+    return await request.app.state.verifier.verify(credentials.credentials)
+
+
+def scoped(scope: str):
+    async def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
+        if scope not in who.scopes:
+            raise Forbidden(f"this needs the '{scope}' scope")
+        return who
+
+    return check
+
+
+Customer = Annotated[Principal, Depends(scoped("customer"))]
+Employee = Annotated[Principal, Depends(scoped("employee"))]
+Admin = Annotated[Principal, Depends(scoped("admin"))]

@@ -1,0 +1,84 @@
+"""Access tokens: the built-in development issuer and validation (development secret or JWKS)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass
+
+import jwt
+
+from meetbook.config import Settings
+from meetbook.errors import Unauthorized
+
+SCOPES = ("customer", "employee", "admin")
+# What each scope may also do: an admin can do what an employee can, an employee what a customer can.
+IMPLIED = {"admin": {"admin", "employee", "customer"}, "employee": {"employee", "customer"}, "customer": {"customer"}}
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    scopes: frozenset[str]
+
+    @property
+    def is_employee(self) -> bool:
+        return "employee" in self.scopes
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.scopes
+
+
+def issue_token(settings: Settings, scope: str, subject: str | None = None, ttl: int | None = None) -> str:
+    """A token from the development issuer (HS256 with the configured secret)."""
+    unknown = set(scope.split()) - set(SCOPES)
+    if unknown:
+        raise ValueError(f"unknown scope(s): {', '.join(sorted(unknown))}; use {', '.join(SCOPES)}")
+    now = int(time.time())
+    claims = {
+        "iss": settings.auth_issuer,
+        "aud": settings.auth_audience,
+        "sub": subject or f"dev-{uuid.uuid4()}",
+        "scope": scope,
+        "iat": now,
+        "nbf": now,
+        "exp": now + (ttl if ttl is not None else settings.token_ttl_seconds),
+        "jti": str(uuid.uuid4()),
+    }
+    return jwt.encode(claims, settings.auth_secret, algorithm="HS256")
+
+
+class TokenVerifier:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._jwks = jwt.PyJWKClient(settings.jwks_url, cache_keys=True) if settings.jwks_url else None
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            if self._jwks is not None:
+                signing_key = await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
+                key, algorithms = signing_key.key, self.settings.jwt_algorithms
+            else:
+                key, algorithms = self.settings.auth_secret, ["HS256"]
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=algorithms,
+                audience=self.settings.auth_audience,
+                issuer=self.settings.auth_issuer,
+                options={"require": ["exp", "sub"]},
+                leeway=5,
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthorized("the access token has expired") from None
+        except jwt.ImmatureSignatureError:
+            raise Unauthorized("the access token is not valid yet") from None
+        except (jwt.InvalidTokenError, jwt.PyJWKClientError) as exc:
+            raise Unauthorized(f"the access token is invalid: {exc}") from None
+        granted: set[str] = set()
+        raw = claims.get("scope") or claims.get("scp") or ""
+        for scope in raw.split() if isinstance(raw, str) else raw:
+            granted |= IMPLIED.get(scope, set())
+        return Principal(subject=str(claims["sub"]), scopes=frozenset(granted))

@@ -1,0 +1,43 @@
+"""The bank definition file (design 3c): one document, every key optional."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+
+from meetbook.catalog import schemas as c
+from meetbook.schemas_base import ApiModel
+
+
+class BankDefinition(ApiModel):
+    organization_settings: c.OrganizationSettings | None = None
+    locations: list[c.Location] = []
+    rooms: list[c.Room] = []
+    customer_types: list[c.CustomerType] = []
+    topics: list[c.Topic] = []
+    employees: list[c.Employee] = []
+    employee_schedules: list[c.EmployeeSchedule] = []
+    competence_groups: list[c.CompetenceGroup] = []
+    service_groups: list[c.ServiceGroup] = []
+    priority_rules: list[c.PriorityRule] | None = Field(default=None)
+    time_slots: list[c.CalendarTime] = []
+
+    @field_validator("priority_rules")
+    @classmethod
+    def _valid_levels(cls, rules: list[c.PriorityRule] | None) -> list[c.PriorityRule] | None:
+        if rules is None:
+            return None
+        check_priority_rules(rules)
+        return rules
+
+
+def check_priority_rules(rules: list[c.PriorityRule]) -> None:
+    if not rules:
+        raise ValueError("at least one priority level is needed")
+    for kind in ("Explicit", "Local"):
+        if sum(1 for r in rules if r.type == kind) > 1:
+            raise ValueError(f"'{kind}' may appear only once")
+    if any(r.label for r in rules if r.type != "ServiceGroup"):
+        raise ValueError("only ServiceGroup levels carry a label")
+    keys = [(r.type, r.label) for r in rules]
+    if len(keys) != len(set(keys)):
+        raise ValueError("the same level appears twice")

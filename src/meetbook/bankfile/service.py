@@ -1,0 +1,313 @@
+"""Import and export the bank definition file: validated whole, written all-or-nothing, idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from meetbook.bankfile.schemas import BankDefinition
+from meetbook.catalog import convert
+from meetbook.catalog import models as m
+from meetbook.catalog.store import configuration_changed, organization_settings
+from meetbook.clock import epoch
+from meetbook.errors import Invalid
+from meetbook.slots.models import CalendarEntryRow
+
+Progress = Callable[[str, int], None]
+
+
+def read_file(path: Path) -> Any:
+    text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix.lower() == ".json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise Invalid(f"{path.name} is not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}") from None
+
+
+def _path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(file)"
+
+
+def parse(document: Any) -> BankDefinition:
+    if document is None:
+        document = {}
+    if not isinstance(document, dict):
+        raise Invalid("a bank definition is one object (a mapping of keys such as employees, topics, rooms)")
+    try:
+        return BankDefinition.model_validate(document)
+    except ValidationError as exc:
+        problems = [{"field": _path(e["loc"]), "message": e["msg"].removeprefix("Value error, ")} for e in exc.errors()]
+        raise Invalid(f"the bank definition has {len(problems)} problem(s)", problems) from None
+
+
+async def _existing(session: AsyncSession, table: type) -> list:
+    return list((await session.scalars(select(table))).all())
+
+
+async def import_bank(session: AsyncSession, bank: BankDefinition, progress: Progress | None = None) -> dict[str, int]:
+    """Upsert everything in the file. Objects match by `id`, else by their natural key
+    (customer type name, topic uniqueTopicId, employee e-mail, room location+name, location name,
+    group name), so importing one file twice leaves one bank."""
+    tick = progress or (lambda _what, _n: None)
+    counts: dict[str, int] = {}
+
+    async def upsert(kind: str, table: type, items: list, fields: Callable, natural: Callable) -> dict[int, str]:
+        rows = await _existing(session, table)
+        by_id = {r.id: r for r in rows}
+        by_key = {natural(r): r for r in rows}
+        ids: dict[int, str] = {}
+        for i, item in enumerate(items):
+            values = fields(item)
+            row = by_id.get(item.id) if item.id else None
+            if row is None and not item.id:
+                row = by_key.get(natural(_Probe(values)))
+            if row is None:
+                row = table(id=item.id or m.new_id(), **values)
+                session.add(row)
+                by_id[row.id] = row
+            else:
+                for key, value in values.items():
+                    setattr(row, key, value)
+            by_key[natural(row)] = row
+            ids[i] = row.id
+        counts[kind] = len(items)
+        await session.flush()
+        tick(kind, len(items))
+        return ids
+
+    await _check_references(session, bank)
+
+    if bank.organization_settings is not None:
+        settings = await organization_settings(session)
+        given = bank.organization_settings.model_fields_set
+        values = convert.settings_fields(bank.organization_settings)
+        names = {
+            "time_zone": "time_zone", "opening_time": "opening_minute", "closing_time": "closing_minute",
+            "default_meeting_duration": "default_meeting_duration",
+            "buffer_between_meetings": "buffer_between_meetings", "working_time_buffer": "working_time_buffer",
+            "max_time_from_booking_to_meeting": "max_time_from_booking_to_meeting",
+            "max_meeting_time_per_day": "max_meeting_time_per_day", "closing_days": "closing_days",
+            "i_cal_meeting_title": "ical_meeting_title", "i_cal_meeting_description": "ical_meeting_description",
+        }
+        for field in given:
+            setattr(settings, names[field], values[names[field]])
+        counts["organizationSettings"] = 1
+        tick("organizationSettings", 1)
+
+    await upsert("locations", m.LocationRow, bank.locations, convert.location_fields, lambda r: r.location)
+    await upsert("customerTypes", m.CustomerTypeRow, bank.customer_types, convert.customer_type_fields, lambda r: r.name)
+    # Parents first, so a sub-topic's foreign key always finds its parent.
+    topics = _parents_first(bank.topics, lambda t: t.id, lambda t: t.parent_id)
+    await upsert("topics", m.TopicRow, topics, convert.topic_fields, lambda r: r.unique_topic_id)
+    await upsert("rooms", m.RoomRow, bank.rooms, convert.room_fields, lambda r: (r.location, r.name))
+    await upsert("employees", m.EmployeeRow, bank.employees, convert.employee_fields, lambda r: r.email.lower())
+
+    for schedule in bank.employee_schedules:
+        row = await session.get(m.EmployeeScheduleRow, schedule.employee_id)
+        values = convert.schedule_fields(schedule)
+        if row is None:
+            session.add(m.EmployeeScheduleRow(employee_id=schedule.employee_id, **values))
+        else:
+            for key, value in values.items():
+                setattr(row, key, value)
+    counts["employeeSchedules"] = len(bank.employee_schedules)
+    await session.flush()
+    tick("employeeSchedules", len(bank.employee_schedules))
+
+    groups = _parents_first(bank.competence_groups, lambda g: g.id, lambda g: g.parent_group_id)
+    await upsert("competenceGroups", m.CompetenceGroupRow, groups, convert.competence_group_fields, lambda r: r.name)
+    await upsert("serviceGroups", m.ServiceGroupRow, bank.service_groups, convert.service_group_fields, lambda r: r.name)
+
+    if bank.priority_rules is not None:
+        await session.execute(delete(m.PriorityRuleRow))
+        for position, rule in enumerate(bank.priority_rules):
+            session.add(m.PriorityRuleRow(position=position, type=rule.type, label=rule.label))
+        counts["priorityRules"] = len(bank.priority_rules)
+        tick("priorityRules", len(bank.priority_rules))
+
+    await upsert(
+        "timeSlots",
+        CalendarEntryRow,
+        bank.time_slots,
+        _calendar_fields,
+        lambda r: (r.employee_id, r.room_id, r.start_s, r.end_s, r.status),
+    )
+    await configuration_changed(session)
+    return counts
+
+
+class _Probe:
+    """Stands in for a row when looking an object up by its natural key."""
+
+    def __init__(self, values: dict):
+        self.__dict__.update(values)
+
+
+def _calendar_fields(x) -> dict:
+    now = dt.datetime.now(dt.UTC)
+    return {
+        "employee_id": x.employee_id,
+        "room_id": x.room_id,
+        "status": x.status,
+        "start_s": epoch(x.start_date),
+        "end_s": epoch(x.end_date),
+        "service_group": x.service_group,
+        "date_created": now,
+        "date_modified": now,
+    }
+
+
+def _parents_first(items: list, ident: Callable, parent: Callable) -> list:
+    pending = list(items)
+    placed: list = []
+    known = {ident(x) for x in items}
+    done: set = set()
+    while pending:
+        rest = [x for x in pending if parent(x) in known and parent(x) not in done]
+        ready = [x for x in pending if x not in rest]
+        if not ready:  # a cycle; the reference check reports it
+            ready = rest
+            rest = []
+        placed += ready
+        done |= {ident(x) for x in ready}
+        pending = rest
+    return placed
+
+
+async def _check_references(session: AsyncSession, bank: BankDefinition) -> None:
+    """Every id the file refers to exists in the file or in the database; report all at once."""
+
+    async def ids_of(table: type, items: list) -> set[str]:
+        known = set((await session.scalars(select(table.id))).all())
+        return known | {x.id for x in items if x.id}
+
+    customer_types = await ids_of(m.CustomerTypeRow, bank.customer_types)
+    topics = await ids_of(m.TopicRow, bank.topics)
+    employees = await ids_of(m.EmployeeRow, bank.employees)
+    rooms = await ids_of(m.RoomRow, bank.rooms)
+    groups = await ids_of(m.CompetenceGroupRow, bank.competence_groups)
+    problems: list[dict[str, str]] = []
+
+    def need(path: str, value: str | None, known: set[str], kind: str) -> None:
+        if value is not None and value not in known:
+            problems.append({"field": path, "message": f"no {kind} with id '{value}'"})
+
+    for i, t in enumerate(bank.topics):
+        need(f"topics[{i}].parentId", t.parent_id, topics, "topic")
+        for j, ct in enumerate(t.customer_type_ids):
+            need(f"topics[{i}].customerTypeIds[{j}]", ct, customer_types, "customer type")
+    for i, e in enumerate(bank.employees):
+        for j, t in enumerate(e.skills.topic_ids):
+            need(f"employees[{i}].skills.topicIds[{j}]", t, topics, "topic")
+        for j, ct in enumerate(e.skills.customer_type_ids):
+            need(f"employees[{i}].skills.customerTypeIds[{j}]", ct, customer_types, "customer type")
+    for i, s in enumerate(bank.employee_schedules):
+        need(f"employeeSchedules[{i}].employeeId", s.employee_id, employees, "employee")
+    for i, g in enumerate(bank.competence_groups):
+        need(f"competenceGroups[{i}].parentGroupId", g.parent_group_id, groups, "competence group")
+        for j, e in enumerate(g.employee_ids):
+            need(f"competenceGroups[{i}].employeeIds[{j}]", e, employees, "employee")
+        for j, t in enumerate(g.topic_ids):
+            need(f"competenceGroups[{i}].topicIds[{j}]", t, topics, "topic")
+        for j, ct in enumerate(g.customer_type_ids):
+            need(f"competenceGroups[{i}].customerTypeIds[{j}]", ct, customer_types, "customer type")
+    for i, g in enumerate(bank.service_groups):
+        for j, e in enumerate(g.employee_ids):
+            need(f"serviceGroups[{i}].employeeIds[{j}]", e, employees, "employee")
+        for j, cg in enumerate(g.competence_group_ids):
+            need(f"serviceGroups[{i}].competenceGroupIds[{j}]", cg, groups, "competence group")
+        for j, t in enumerate(g.service_trigger.topic_ids):
+            need(f"serviceGroups[{i}].serviceTrigger.topicIds[{j}]", t, topics, "topic")
+        for j, ct in enumerate(g.service_trigger.customer_type_ids):
+            need(f"serviceGroups[{i}].serviceTrigger.customerTypeIds[{j}]", ct, customer_types, "customer type")
+    for i, ts in enumerate(bank.time_slots):
+        if ts.employee_id is None and ts.room_id is None:
+            problems.append({"field": f"timeSlots[{i}]", "message": "needs an employeeId or a roomId"})
+        need(f"timeSlots[{i}].employeeId", ts.employee_id, employees, "employee")
+        need(f"timeSlots[{i}].roomId", ts.room_id, rooms, "room")
+        if ts.end_date <= ts.start_date:
+            problems.append({"field": f"timeSlots[{i}].endDate", "message": "must be after startDate"})
+
+    problems += _cycles("topics", "parentId", bank.topics, lambda t: t.parent_id, await _parents(session, m.TopicRow, "parent_id"))
+    problems += _cycles(
+        "competenceGroups", "parentGroupId", bank.competence_groups, lambda g: g.parent_group_id,
+        await _parents(session, m.CompetenceGroupRow, "parent_group_id"), max_depth=5,
+    )
+    if problems:
+        raise Invalid(f"the bank definition has {len(problems)} problem(s)", problems)
+
+
+async def _parents(session: AsyncSession, table: type, column: str) -> dict[str, str | None]:
+    rows = (await session.execute(select(table.id, getattr(table, column)))).all()
+    return {ident: parent for ident, parent in rows}
+
+
+def _cycles(key: str, field: str, items: list, parent_of: Callable, existing: dict, max_depth: int | None = None) -> list:
+    parents = dict(existing)
+    parents.update({x.id: parent_of(x) for x in items if x.id})
+    problems = []
+    for i, x in enumerate(items):
+        seen, node, depth = set(), x.id, 0
+        while node is not None and node not in seen:
+            seen.add(node)
+            node = parents.get(node)
+            depth += 1
+        if node is not None:
+            problems.append({"field": f"{key}[{i}].{field}", "message": "forms a cycle"})
+        elif max_depth is not None and depth > max_depth:
+            problems.append({"field": f"{key}[{i}].{field}", "message": f"nests deeper than {max_depth} levels"})
+    return problems
+
+
+async def export_bank(session: AsyncSession) -> dict[str, Any]:
+    """The current bank as a definition file that `import_bank` reads back to the same bank."""
+
+    async def all_of(table: type, out: Callable, order) -> list[dict]:
+        rows = (await session.scalars(select(table).order_by(order))).all()
+        return [out(r).model_dump(by_alias=True, mode="json", exclude_none=True) for r in rows]
+
+    settings = await organization_settings(session)
+    rules = (await session.scalars(select(m.PriorityRuleRow).order_by(m.PriorityRuleRow.position))).all()
+    calendar = (await session.scalars(select(CalendarEntryRow).order_by(CalendarEntryRow.start_s))).all()
+    from meetbook.timefmt import format_instant
+
+    return {
+        "organizationSettings": convert.settings_out(settings).model_dump(by_alias=True, mode="json", exclude_none=True),
+        "locations": await all_of(m.LocationRow, convert.location_out, m.LocationRow.location),
+        "rooms": await all_of(m.RoomRow, convert.room_out, m.RoomRow.name),
+        "customerTypes": await all_of(m.CustomerTypeRow, convert.customer_type_out, m.CustomerTypeRow.name),
+        "topics": await all_of(m.TopicRow, convert.topic_out, m.TopicRow.unique_topic_id),
+        "employees": await all_of(m.EmployeeRow, convert.employee_out, m.EmployeeRow.email),
+        "employeeSchedules": await all_of(m.EmployeeScheduleRow, convert.schedule_out, m.EmployeeScheduleRow.employee_id),
+        "competenceGroups": await all_of(m.CompetenceGroupRow, convert.competence_group_out, m.CompetenceGroupRow.name),
+        "serviceGroups": await all_of(m.ServiceGroupRow, convert.service_group_out, m.ServiceGroupRow.name),
+        # No rules stored means the default order; leaving the key out keeps it that way on import.
+        **({"priorityRules": [{"type": r.type, **({"label": r.label} if r.label else {})} for r in rules]} if rules else {}),
+        "timeSlots": [
+            {
+                "id": r.id,
+                **({"employeeId": r.employee_id} if r.employee_id else {}),
+                **({"roomId": r.room_id} if r.room_id else {}),
+                "startDate": format_instant(r.start_s),
+                "endDate": format_instant(r.end_s),
+                "status": r.status,
+            }
+            for r in calendar
+        ],
+    }

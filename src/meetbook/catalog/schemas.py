@@ -1,0 +1,200 @@
+"""The configuration's wire shapes: the published public shapes plus the bank definition fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, Field, field_validator
+
+from meetbook.availability.model import CALENDAR_STATUSES, EMPLOYEE_TYPES, MEETING_TYPES
+from meetbook.schemas_base import ApiModel, Instant, TimeOfDay, TimeSpan, enum_reader
+
+MeetingTypeName = Annotated[
+    Literal["Physical", "Online", "Telephone", "OffSite"], BeforeValidator(enum_reader(*MEETING_TYPES))
+]
+EmployeeTypeName = Annotated[
+    Literal["Explicit", "Local", "ServiceGroup"], BeforeValidator(enum_reader(*EMPLOYEE_TYPES))
+]
+CalendarStatus = Annotated[
+    Literal["Busy", "ExtraOpen", "WorkingFromElsewhere"], BeforeValidator(enum_reader(*CALENDAR_STATUSES))
+]
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+DayOfWeek = Annotated[
+    Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+    BeforeValidator(enum_reader(*DAYS)),
+]
+
+
+def _uuid_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise ValueError(f"'{value}' is not a UUID") from None
+
+
+Id = Annotated[str, BeforeValidator(_uuid_text)]
+
+
+class CustomerType(ApiModel):
+    id: Id | None = None
+    name: str = Field(min_length=1, max_length=200)
+
+
+class Topic(ApiModel):
+    id: Id | None = None
+    name: str = Field(min_length=1, max_length=200)
+    unique_topic_id: str | None = Field(default=None, max_length=200)
+    parent_id: Id | None = None
+    order: int | None = None
+    is_customer_visible: bool = True
+    customer_type_ids: list[Id] = []
+    meeting_duration: TimeSpan | None = None
+    meeting_types: list[MeetingTypeName] = []
+
+
+class Skills(ApiModel):
+    topic_ids: list[Id] = []
+    customer_type_ids: list[Id] = []
+
+
+class Employee(ApiModel):
+    id: Id | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    display_name: str | None = None
+    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    initials: str = Field(min_length=1, max_length=20)
+    location: str | None = None
+    external_id: str | None = None
+    skills: Skills = Skills()
+
+
+class Room(ApiModel):
+    id: Id | None = None
+    name: str = Field(min_length=1, max_length=200)
+    location: str = Field(min_length=1, max_length=200)
+    email: str | None = None
+    capacity: int | None = Field(default=None, ge=0)
+    can_be_booked: bool = True
+
+
+class Location(ApiModel):
+    id: Id | None = None
+    location: str = Field(min_length=1, max_length=200)
+    display_name: str | None = None
+    address: str | None = None
+    require_available_room: bool = False
+    add_rooms_to_booked_meetings: bool = True
+
+
+class Workday(ApiModel):
+    day_of_week: DayOfWeek
+    is_available: bool = True
+    from_: TimeOfDay = Field(default=8 * 60, alias="from")
+    to: TimeOfDay = 16 * 60
+    location: str | None = None
+    available_meeting_types: list[MeetingTypeName] = []
+
+    @field_validator("to")
+    @classmethod
+    def _after_from(cls, to: int, info):
+        start = info.data.get("from_")
+        if start is not None and to <= start:
+            raise ValueError("'to' must be later than 'from'")
+        return to
+
+
+class EmployeeSchedule(ApiModel):
+    employee_id: Id
+    can_be_booked: bool = True
+    is_only_explicitly_available: bool = False
+    max_meeting_time_per_day: TimeSpan | None = None
+    workdays: list[Workday] = []
+
+    @field_validator("workdays")
+    @classmethod
+    def _one_per_day(cls, workdays: list[Workday]) -> list[Workday]:
+        days = [w.day_of_week for w in workdays]
+        repeated = sorted({d for d in days if days.count(d) > 1})
+        if repeated:
+            raise ValueError(f"each day of the week at most once; repeated: {', '.join(repeated)}")
+        return workdays
+
+
+class CompetenceGroup(ApiModel):
+    id: Id | None = None
+    name: str = Field(min_length=1, max_length=200)
+    parent_group_id: Id | None = None
+    employee_ids: list[Id] = []
+    topic_ids: list[Id] = []
+    customer_type_ids: list[Id] = []
+    labels: list[str] = []
+
+
+class ServiceTrigger(ApiModel):
+    topic_ids: list[Id] = []
+    customer_type_ids: list[Id] = []
+    customer_locations: list[str] = []
+
+
+class ServiceLevel(ApiModel):
+    meeting_types: list[MeetingTypeName] = []
+    locations: list[str] = []
+
+
+class ServiceGroup(ApiModel):
+    id: Id | None = None
+    name: str = Field(min_length=1, max_length=200)
+    membership_email: str | None = None
+    employee_ids: list[Id] = []
+    competence_group_ids: list[Id] = []
+    labels: list[str] = []
+    max_meeting_time_per_day: TimeSpan | None = None
+    service_trigger: ServiceTrigger = ServiceTrigger()
+    service_level: ServiceLevel = ServiceLevel()
+
+
+class PriorityRule(ApiModel):
+    type: EmployeeTypeName
+    label: str | None = None
+
+
+class OrganizationSettings(ApiModel):
+    time_zone: str = "Europe/Copenhagen"
+    opening_time: TimeOfDay | None = None
+    closing_time: TimeOfDay | None = None
+    default_meeting_duration: TimeSpan = 3600
+    buffer_between_meetings: TimeSpan = 0
+    working_time_buffer: TimeSpan = 0
+    max_time_from_booking_to_meeting: TimeSpan | None = None
+    max_meeting_time_per_day: TimeSpan | None = None
+    closing_days: list[dt.date] = []
+    i_cal_meeting_title: str | None = Field(default=None, alias="iCalMeetingTitle")
+    i_cal_meeting_description: str | None = Field(default=None, alias="iCalMeetingDescription")
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{zone}' is not an IANA time zone, e.g. Europe/Copenhagen") from None
+        return zone
+
+
+class CalendarTime(ApiModel):
+    """External calendar time in the bank definition file (and POST /bookme/time-slots)."""
+
+    id: Id | None = None
+    employee_id: Id | None = None
+    room_id: Id | None = None
+    start_date: Instant
+    end_date: Instant
+    status: CalendarStatus = "Busy"
+    service_group: str | None = None

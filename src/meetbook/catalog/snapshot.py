@@ -1,0 +1,136 @@
+"""The bank's configuration as the engine's frozen `Bank`, cached until the next configuration write."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from meetbook.availability import model as a
+from meetbook.catalog import models as m
+from meetbook.catalog.convert import DAY_INDEX
+from meetbook.catalog.store import configuration_version, organization_settings
+
+
+class SnapshotCache:
+    """One snapshot per process, reloaded when the configuration version moves.
+
+    Reading the version is one indexed primary-key lookup; rebuilding happens only after writes.
+    """
+
+    def __init__(self) -> None:
+        self._version: int | None = None
+        self._bank: a.Bank | None = None
+        self._lock = asyncio.Lock()
+
+    async def get(self, session: AsyncSession) -> a.Bank:
+        version = await configuration_version(session)
+        if self._bank is not None and version == self._version:
+            return self._bank
+        async with self._lock:
+            if self._bank is None or version != self._version:
+                self._bank = await load_bank(session)
+                self._version = version
+            return self._bank
+
+    def clear(self) -> None:
+        self._bank = None
+        self._version = None
+
+
+def _workdays(raw: list[dict]) -> tuple[a.Workday | None, ...]:
+    days: list[a.Workday | None] = [None] * 7
+    for w in raw or []:
+        days[DAY_INDEX[w["dayOfWeek"]]] = a.Workday(
+            is_available=bool(w.get("isAvailable", True)),
+            start_minute=int(w["from"]),
+            end_minute=int(w["to"]),
+            location=w.get("location"),
+            meeting_types=frozenset(w.get("availableMeetingTypes") or ()),
+        )
+    return tuple(days)
+
+
+async def load_bank(session: AsyncSession) -> a.Bank:
+    s = await organization_settings(session)
+    rules = (await session.scalars(select(m.PriorityRuleRow).order_by(m.PriorityRuleRow.position))).all()
+    settings = a.BankSettings(
+        time_zone=s.time_zone,
+        opening_minute=s.opening_minute,
+        closing_minute=s.closing_minute,
+        closing_days=frozenset(dt.date.fromisoformat(d) for d in s.closing_days or ()),
+        default_duration_seconds=s.default_meeting_duration,
+        buffer_seconds=s.buffer_between_meetings,
+        minimum_notice_seconds=s.working_time_buffer,
+        max_ahead_seconds=s.max_time_from_booking_to_meeting,
+        max_seconds_per_day=s.max_meeting_time_per_day,
+        priority_rules=tuple(a.PriorityRule(r.type, r.label) for r in rules) or a.DEFAULT_PRIORITY_RULES,
+    )
+    schedules = {r.employee_id: r for r in (await session.scalars(select(m.EmployeeScheduleRow))).all()}
+    advisors = {}
+    for e in (await session.scalars(select(m.EmployeeRow))).all():
+        sch = schedules.get(e.id)
+        advisors[e.id] = a.Advisor(
+            id=e.id,
+            workdays=_workdays(sch.workdays) if sch else (None,) * 7,
+            # An employee without a schedule has no working hours, so nothing to offer anyway.
+            can_be_booked=sch.can_be_booked if sch else False,
+            only_explicit=sch.is_only_explicitly_available if sch else False,
+            skill_topic_ids=frozenset(e.skill_topic_ids or ()),
+            skill_customer_type_ids=frozenset(e.skill_customer_type_ids or ()),
+            max_seconds_per_day=sch.max_meeting_time_per_day if sch else None,
+        )
+    topics = {
+        t.id: a.Topic(
+            id=t.id,
+            parent_id=t.parent_id,
+            customer_type_ids=frozenset(t.customer_type_ids or ()),
+            duration_seconds=t.meeting_duration,
+            meeting_types=frozenset(t.meeting_types or ()),
+        )
+        for t in (await session.scalars(select(m.TopicRow))).all()
+    }
+    rooms = {
+        r.id: a.Room(id=r.id, name=r.name, location=r.location, can_be_booked=r.can_be_booked)
+        for r in (await session.scalars(select(m.RoomRow))).all()
+    }
+    locations = {
+        loc.location: a.Location(name=loc.location, require_available_room=loc.require_available_room)
+        for loc in (await session.scalars(select(m.LocationRow))).all()
+    }
+    competence_groups = {
+        g.id: a.CompetenceGroup(
+            id=g.id,
+            parent_id=g.parent_group_id,
+            employee_ids=frozenset(g.employee_ids or ()),
+            topic_ids=frozenset(g.topic_ids or ()),
+            customer_type_ids=frozenset(g.customer_type_ids or ()),
+        )
+        for g in (await session.scalars(select(m.CompetenceGroupRow))).all()
+    }
+    service_groups = {}
+    for g in (await session.scalars(select(m.ServiceGroupRow))).all():
+        trigger, level = g.service_trigger or {}, g.service_level or {}
+        service_groups[g.id] = a.ServiceGroup(
+            id=g.id,
+            labels=frozenset(g.labels or ()),
+            employee_ids=frozenset(g.employee_ids or ()),
+            competence_group_ids=frozenset(g.competence_group_ids or ()),
+            max_seconds_per_day=g.max_meeting_time_per_day,
+            trigger_topic_ids=frozenset(trigger.get("topicIds") or ()),
+            trigger_customer_type_ids=frozenset(trigger.get("customerTypeIds") or ()),
+            trigger_customer_locations=frozenset(trigger.get("customerLocations") or ()),
+            level_meeting_types=frozenset(level.get("meetingTypes") or ()),
+            level_locations=frozenset(level.get("locations") or ()),
+        )
+    return a.Bank(
+        settings=settings,
+        advisors=advisors,
+        topics=topics,
+        rooms=rooms,
+        locations=locations,
+        competence_groups=competence_groups,
+        service_groups=service_groups,
+    )

@@ -1,0 +1,166 @@
+"""The `meetbook` command: serve, migrate, import, export, demo, token."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+
+from meetbook.config import get_settings
+
+app = typer.Typer(help="Customer meeting booking for a bank.", no_args_is_help=True, add_completion=False)
+
+
+def _fail(message: str, problems: list[dict] | None = None) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    for p in problems or []:
+        typer.echo(f"  {p['field']}: {p['message']}", err=True)
+    raise typer.Exit(code=1)
+
+
+def _migrate(url: str) -> None:
+    from meetbook.migrate import upgrade
+
+    upgrade(url)
+
+
+async def _with_session(url: str, work):
+    from meetbook.db import make_engine, make_sessionmaker, unit_of_work
+
+    engine = make_engine(url)
+    try:
+        async with unit_of_work(make_sessionmaker(engine)) as session:
+            return await work(session)
+    finally:
+        await engine.dispose()
+
+
+async def _import(url: str, document, quiet: bool = False) -> dict[str, int]:
+    from meetbook.bankfile.service import import_bank, parse
+
+    bank = parse(document)
+    total = sum(len(getattr(bank, k) or []) for k in type(bank).model_fields if isinstance(getattr(bank, k), list))
+
+    async def work(session):
+        if quiet or total == 0:
+            return await import_bank(session, bank)
+        with typer.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
+            return await import_bank(session, bank, lambda _kind, n: bar.update(n))
+
+    return await _with_session(url, work)
+
+
+async def _is_empty(url: str) -> bool:
+    from sqlalchemy import func, select
+
+    from meetbook.catalog.models import EmployeeRow
+
+    return await _with_session(url, lambda s: s.scalar(select(func.count()).select_from(EmployeeRow))) == 0
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema."""
+    settings = get_settings()
+    _migrate(settings.database_url)
+    typer.echo("database is up to date")
+
+
+@app.command("import")
+def import_(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A bank definition file (YAML or JSON)")]) -> None:
+    """Load a bank definition file: validated whole, written all-or-nothing; importing twice is harmless."""
+    from meetbook.bankfile.service import read_file
+    from meetbook.errors import Invalid
+
+    settings = get_settings()
+    _migrate(settings.database_url)
+    try:
+        counts = asyncio.run(_import(settings.database_url, read_file(file)))
+    except Invalid as exc:
+        _fail(exc.message, exc.errors)
+    typer.echo("imported: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v) or "imported: nothing")
+
+
+@app.command()
+def export(file: Annotated[Path | None, typer.Argument(help="Where to write (YAML, or JSON by extension); stdout if left out")] = None) -> None:
+    """Write the current bank as a definition file that `meetbook import` reads back."""
+    from meetbook.bankfile.service import export_bank
+
+    settings = get_settings()
+    _migrate(settings.database_url)
+    data = asyncio.run(_with_session(settings.database_url, export_bank))
+    text = json.dumps(data, indent=2, ensure_ascii=False) if file and file.suffix == ".json" else yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    if file:
+        file.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {file}")
+    else:
+        typer.echo(text)
+
+
+@app.command()
+def demo() -> None:
+    """Load the demo bank: three branches, twenty advisors, rooms, topics and groups."""
+    from meetbook.demo import demo_bank
+
+    settings = get_settings()
+    _migrate(settings.database_url)
+    counts = asyncio.run(_import(settings.database_url, demo_bank()))
+    typer.echo("demo bank loaded: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v))
+
+
+@app.command()
+def token(
+    scope: Annotated[str, typer.Option(help="customer, employee or admin (space-separated for several)")] = "customer",
+    subject: Annotated[str | None, typer.Option(help="Who the token speaks for (the customer id for customers)")] = None,
+    ttl: Annotated[int | None, typer.Option(help="Lifetime in seconds")] = None,
+) -> None:
+    """Print an access token from the development issuer."""
+    from meetbook.auth.tokens import issue_token
+
+    settings = get_settings()
+    if settings.jwks_url:
+        _fail("this service validates tokens from an identity provider (MEETBOOK_JWKS_URL); get one there")
+    try:
+        typer.echo(issue_token(settings, scope, subject, ttl))
+    except ValueError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    demo: Annotated[bool, typer.Option("--demo", help="Load the demo bank when the database is empty")] = False,
+    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+) -> None:
+    """Migrate, optionally load the demo bank, and serve the API, /docs and the booking page."""
+    import uvicorn
+
+    from meetbook.demo import demo_bank
+
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level, format="%(message)s")
+    _migrate(settings.database_url)
+    if demo and asyncio.run(_is_empty(settings.database_url)):
+        asyncio.run(_import(settings.database_url, demo_bank(), quiet=True))
+        typer.echo("demo bank loaded")
+    typer.echo(f"serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run(
+        "meetbook.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        timeout_graceful_shutdown=30,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
+
+
+if __name__ == "__main__":
+    app()

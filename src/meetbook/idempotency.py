@@ -1,0 +1,53 @@
+"""Idempotency-Key on POSTs that create: a retry gets the first answer, not a second resource."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from meetbook.errors import Conflict, Invalid
+from meetbook.meetings.models import IdempotencyRow
+from meetbook.reservations import locks
+
+KEEP = dt.timedelta(hours=24)
+
+
+def _row_key(subject: str, path: str, key: str) -> str:
+    if not 1 <= len(key) <= 200:
+        raise Invalid("Idempotency-Key must be 1 to 200 characters", [{"field": "Idempotency-Key", "message": "length"}])
+    return f"{subject}|{path}|{key}"[:300]
+
+
+async def replay(session: AsyncSession, subject: str, path: str, key: str, body: bytes, now: dt.datetime) -> IdempotencyRow | None:
+    """The stored answer for this key, or None to go ahead (the key is then locked for us)."""
+    row_key = _row_key(subject, path, key)
+    await locks.lock(session, [f"idempotency:{row_key}"])
+    row = await session.get(IdempotencyRow, row_key)
+    if row is None:
+        return None
+    if row.date_created + KEEP < now:
+        await session.delete(row)
+        await session.flush()
+        return None
+    if row.request_hash != hashlib.sha256(body).hexdigest():
+        raise Conflict("this Idempotency-Key was already used with a different request body; use a new key for a new request")
+    return row
+
+
+def remember(session: AsyncSession, subject: str, path: str, key: str, body: bytes, status: int, answer: str, now: dt.datetime) -> None:
+    session.add(
+        IdempotencyRow(
+            key=_row_key(subject, path, key),
+            request_hash=hashlib.sha256(body).hexdigest(),
+            status_code=status,
+            body=answer,
+            date_created=now,
+        )
+    )
+
+
+async def forget_old(session: AsyncSession, now: dt.datetime) -> None:
+    await session.execute(delete(IdempotencyRow).where(IdempotencyRow.date_created < now - KEEP))

@@ -1,0 +1,64 @@
+"""Booked (and cancelled) meetings, and the remembered answers of idempotent requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from meetbook.catalog.models import new_id
+from meetbook.db import Base, UTCDateTime
+
+
+class MeetingRow(Base):
+    __tablename__ = "meetings"
+    __table_args__ = (
+        Index("ix_meetings_employee_start", "employee_id", "start"),
+        Index("ix_meetings_customer", "customer_id"),
+        Index("ix_meetings_date_modified", "date_modified"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    status: Mapped[str] = mapped_column(String(20), default="Booked")  # Booked | Cancelled
+    booked_by: Mapped[str] = mapped_column(String(20))
+    customer_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    customer_type_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("customer_types.id", ondelete="RESTRICT"), nullable=True
+    )
+    topic_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("topics.id", ondelete="RESTRICT"), nullable=True
+    )
+    type: Mapped[str] = mapped_column(String(20))
+    employee_id: Mapped[str] = mapped_column(String(36), ForeignKey("employees.id", ondelete="RESTRICT"))
+    additional_employees: Mapped[list] = mapped_column(JSON, default=list)
+    room_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("rooms.id", ondelete="RESTRICT"), nullable=True
+    )
+    location: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    start: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    end: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    time_slot_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    title: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    video_link: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    salesforce_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    customer_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    customer_email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    customer_phone: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    # RFC 5545 SEQUENCE: grows each time the meeting moves, so calendars replace the old copy.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    date_created: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    date_modified: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class IdempotencyRow(Base):
+    """The first answer to a POST carrying an Idempotency-Key, replayed on retries."""
+
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)  # "<subject>|<path>|<key>"
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    date_created: Mapped[dt.datetime] = mapped_column(UTCDateTime())

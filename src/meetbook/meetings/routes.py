@@ -1,0 +1,97 @@
+"""Meetings: create from a hold, read, list, and the .ics download."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Header, Query, Request, Response
+
+from meetbook import idempotency
+from meetbook.auth.deps import Customer
+from meetbook.http import Session, dump, error_responses, json
+from meetbook.meetings import service
+from meetbook.meetings.schemas import CreateMeeting, ICalRequest, Meeting
+from meetbook.query import instant
+
+router = APIRouter(tags=["BookMe"])
+
+
+@router.post(
+    "/bookme/meetings",
+    summary="Book the held time slot as a meeting",
+    status_code=201,
+    response_model=Meeting,
+    responses=error_responses(400, 403, 404, 409, 413),
+)
+async def create_meeting(
+    request: Request,
+    session: Session,
+    who: Customer,
+    body: CreateMeeting,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", description="Retry-safe creation: the same key and body return the first answer")] = None,
+):
+    now = request.app.state.clock.now()
+    raw = await request.body()
+    if idempotency_key is not None:
+        first = await idempotency.replay(session, who.subject, "POST /bookme/meetings", idempotency_key, raw, now)
+        if first is not None:
+            return Response(first.body, status_code=first.status_code, media_type="application/json", headers={"Idempotent-Replayed": "true"})
+    meeting = await service.book(session, request.app.state.snapshots, body, who, now)
+    response = json(dump(meeting), status_code=201, headers={"Location": f"/bookme/meetings/{meeting.id}"})
+    if idempotency_key is not None:
+        idempotency.remember(session, who.subject, "POST /bookme/meetings", idempotency_key, raw, 201, response.body.decode(), now)
+    return response
+
+
+@router.get("/bookme/meetings", summary="List meetings (a customer sees only their own)", response_model=list[Meeting], responses=error_responses(400, 403))
+async def list_meetings(
+    session: Session,
+    who: Customer,
+    time_slot_id: Annotated[str | None, Query(alias="timeSlotId")] = None,
+    employee_id: Annotated[str | None, Query(alias="employeeId")] = None,
+    customer_id: Annotated[str | None, Query(alias="customerId", description="Employees only")] = None,
+    start_date_modified: Annotated[str | None, Query(alias="startDateModified")] = None,
+    end_date_modified: Annotated[str | None, Query(alias="endDateModified")] = None,
+    start_date: Annotated[str | None, Query(alias="startDate", description="Meetings starting at or after")] = None,
+    end_date: Annotated[str | None, Query(alias="endDate", description="Meetings starting before")] = None,
+    status: Annotated[str | None, Query(description="Booked or Cancelled")] = None,
+):
+    meetings = await service.list_meetings(
+        session,
+        who,
+        time_slot_id=time_slot_id,
+        employee_id=employee_id,
+        customer_id=customer_id,
+        modified_from=instant("startDateModified", start_date_modified),
+        modified_to=instant("endDateModified", end_date_modified),
+        start_from=instant("startDate", start_date),
+        start_to=instant("endDate", end_date),
+        status=status.capitalize() if status else None,
+    )
+    return json([dump(x) for x in meetings])
+
+
+@router.get("/bookme/meetings/{id}", summary="Get a meeting", response_model=Meeting, responses=error_responses(403, 404))
+async def get_meeting(session: Session, who: Customer, id: str):
+    return json(dump(await service.get_meeting(session, id, who)))
+
+
+@router.post(
+    "/bookme/meetings/{id}/ical",
+    summary="Download the meeting as an iCalendar (.ics) file",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {"schema": {"type": "string", "format": "binary"}}}}, **error_responses(400, 403, 404)},
+)
+async def meeting_ical(request: Request, session: Session, who: Customer, id: str, body: Annotated[ICalRequest | None, Body()] = None):
+    body = body or ICalRequest()
+    data = await service.meeting_ical(
+        session, id, who, body.title, body.description, body.location, request.app.state.clock.now(),
+        request.url.hostname or "meetbook",
+    )
+    return Response(
+        data,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="meeting-{id}.ics"'},
+    )
+
+

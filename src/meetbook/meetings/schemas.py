@@ -1,0 +1,92 @@
+"""Wire shapes of meetings. The seed's names (themeId, customerCategoryId) and the later ones
+(topicId, customerTypeId) are both read, and both written."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, BeforeValidator, Field, model_validator
+
+from meetbook.availability.model import MEETING_TYPES
+from meetbook.schemas_base import ApiModel, Instant, enum_reader
+
+MeetingType = Annotated[Literal["Physical", "Online", "Telephone", "OffSite"], BeforeValidator(enum_reader(*MEETING_TYPES))]
+BookedBy = Annotated[Literal["customer", "employee"], BeforeValidator(enum_reader("customer", "employee"))]
+
+
+class CreateMeeting(ApiModel):
+    booked_by: BookedBy = "customer"
+    time_slot_id: str = Field(min_length=1, description="The id of the hold (from POST /bookme/time-slots/reserve)")
+    type: MeetingType
+    topic_id: str | None = Field(default=None, validation_alias=AliasChoices("topicId", "themeId", "topic_id"))
+    customer_type_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("customerTypeId", "customerCategoryId", "customer_type_id")
+    )
+    employee_id: str | None = None
+    room_id: str | None = None
+    customer_id: str | None = Field(default=None, max_length=200)
+    title: str | None = Field(default=None, max_length=500)
+    description: str | None = Field(default=None, max_length=10_000)
+    salesforce_id: str | None = Field(default=None, max_length=200)
+    video_link: str | None = Field(default=None, max_length=2000)
+    additional_employees: list[str] = []
+    customer_name: str | None = Field(default=None, max_length=200)
+    customer_email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    customer_phone: str | None = Field(default=None, max_length=50, pattern=r"^\+?[0-9 ()\-]{4,}$")
+
+    model_config = ApiModel.model_config | {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "bookedBy": "customer",
+                    "customerCategoryId": "8b7df143-d91c-4ecb-8d0e-2b6c5f3f0e11",
+                    "timeSlotId": "0f8fad5b-d9cb-469f-a165-70867728950e",
+                    "type": "physical",
+                    "themeId": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+                    "employeeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                    "customerId": "67890",
+                    "description": "Meeting description",
+                }
+            ]
+        }
+    }
+
+    @model_validator(mode="after")
+    def _topic_given(self):
+        if not self.topic_id:
+            raise ValueError("topicId (or the seed's themeId) is required")
+        return self
+
+
+class Meeting(ApiModel):
+    id: str
+    status: Literal["Booked", "Cancelled"]
+    salesforce_id: str | None = None
+    booked_by: str
+    customer_type_id: str | None = None
+    customer_category_id: str | None = None
+    time_slot_id: str | None = None
+    date_created: Instant
+    date_modified: Instant
+    title: str | None = None
+    description: str | None = None
+    video_link: str | None = None
+    additional_employees: list[str] = []
+    room_id: str | None = None
+    location: str | None = None
+    start_date: Instant
+    end_date: Instant
+    type: str
+    topic_id: str | None = None
+    theme_id: str | None = None
+    employee_id: str
+    customer_id: str | None = None
+    customer_name: str | None = None
+    customer_email: str | None = None
+    customer_phone: str | None = None
+
+
+class ICalRequest(ApiModel):
+    title: str | None = Field(default=None, max_length=500)
+    description: str | None = Field(default=None, max_length=10_000)
+    location: str | None = Field(default=None, max_length=500)

@@ -1,0 +1,227 @@
+"""Booking a held slot as a meeting, and reading meetings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from meetbook.auth.tokens import Principal
+from meetbook.catalog import models as m
+from meetbook.catalog.snapshot import SnapshotCache
+from meetbook.catalog.store import get_or_404
+from meetbook.errors import Conflict, Forbidden, HoldExpired, NotFound, SlotTaken
+from meetbook.meetings.models import MeetingRow
+from meetbook.meetings.schemas import CreateMeeting, Meeting
+from meetbook.reservations import locks
+from meetbook.reservations.models import HoldRow, employee_resource
+from meetbook.reservations.service import detach_claims
+from meetbook.slots.check import offered_slot
+
+
+def meeting_out(row: MeetingRow) -> Meeting:
+    return Meeting(
+        id=row.id,
+        status=row.status,
+        salesforce_id=row.salesforce_id,
+        booked_by=row.booked_by,
+        customer_type_id=row.customer_type_id,
+        customer_category_id=row.customer_type_id,
+        time_slot_id=row.time_slot_id,
+        date_created=row.date_created,
+        date_modified=row.date_modified,
+        title=row.title,
+        description=row.description,
+        video_link=row.video_link,
+        additional_employees=row.additional_employees or [],
+        room_id=row.room_id,
+        location=row.location,
+        start_date=row.start,
+        end_date=row.end,
+        type=row.type,
+        topic_id=row.topic_id,
+        theme_id=row.topic_id,
+        employee_id=row.employee_id,
+        customer_id=row.customer_id,
+        customer_name=row.customer_name,
+        customer_email=row.customer_email,
+        customer_phone=row.customer_phone,
+    )
+
+
+async def book(session: AsyncSession, cache: SnapshotCache, body: CreateMeeting, who: Principal, now: dt.datetime) -> Meeting:
+    if not who.is_employee:
+        if body.booked_by == "employee":
+            raise Forbidden("only employees can book with bookedBy=employee")
+        if body.customer_id and body.customer_id != who.subject:
+            raise Forbidden("a customer books for themselves: customerId must be the signed-in customer")
+    customer_id = body.customer_id or (None if who.is_employee else who.subject)
+
+    hold = await session.get(HoldRow, body.time_slot_id)
+    if hold is None:
+        if await session.scalar(select(MeetingRow.id).where(MeetingRow.time_slot_id == body.time_slot_id)):
+            raise Conflict(f"time slot '{body.time_slot_id}' is already booked as a meeting")
+        raise NotFound(f"time slot '{body.time_slot_id}' was not found (holds last five minutes)")
+    await locks.lock(session, [employee_resource(hold.employee_id)])
+    await session.refresh(hold)
+    if hold.expires_at <= now:
+        raise HoldExpired("the hold on this time slot ran out after five minutes; reserve it again")
+
+    if hold.existing_meeting_id:
+        raise Conflict("this hold moves an existing meeting; update that meeting with the timeSlotId instead")
+    topic = await get_or_404(session, m.TopicRow, body.topic_id, "topic")
+    if body.customer_type_id:
+        await get_or_404(session, m.CustomerTypeRow, body.customer_type_id, "customer type")
+    if body.employee_id and body.employee_id != hold.employee_id:
+        await get_or_404(session, m.EmployeeRow, body.employee_id, "employee")
+        raise Conflict("employeeId differs from the employee of the held time slot")
+    if body.room_id and body.room_id != hold.room_id:
+        await get_or_404(session, m.RoomRow, body.room_id, "room")
+        raise Conflict("roomId differs from the room of the held time slot")
+    for extra in body.additional_employees:
+        await get_or_404(session, m.EmployeeRow, extra, "employee")
+
+    bank = await cache.get(session)
+    slot = await offered_slot(
+        session,
+        bank,
+        employee_id=hold.employee_id,
+        start=hold.start,
+        end=hold.end,
+        now=now,
+        room_id=hold.room_id,
+        customer_initiated=body.booked_by == "customer",
+        topic_id=topic.id,
+        customer_type_id=body.customer_type_id,
+        meeting_type=body.type,
+        ignore_hold_ids=[hold.id],
+        ignore_meeting_ids=[hold.existing_meeting_id] if hold.existing_meeting_id else (),
+    )
+    if slot is None:
+        raise SlotTaken(
+            f"the held time is not bookable as a {body.type} meeting on this topic with this advisor; "
+            "search again with the topic and meeting type"
+        )
+
+    location = None
+    if body.type == "Physical":
+        room = await session.get(m.RoomRow, hold.room_id) if hold.room_id else None
+        location = room.location if room else _workday_location(bank, hold.employee_id, hold.start)
+    meeting = MeetingRow(
+        status="Booked",
+        booked_by=body.booked_by,
+        customer_id=customer_id,
+        customer_type_id=body.customer_type_id,
+        topic_id=topic.id,
+        type=body.type,
+        employee_id=hold.employee_id,
+        additional_employees=list(body.additional_employees),
+        room_id=hold.room_id,
+        location=location,
+        start=hold.start,
+        end=hold.end,
+        time_slot_id=hold.id,
+        title=body.title,
+        description=body.description,
+        video_link=body.video_link,
+        salesforce_id=body.salesforce_id,
+        customer_name=body.customer_name,
+        customer_email=body.customer_email,
+        customer_phone=body.customer_phone,
+        sequence=0,
+        date_created=now,
+        date_modified=now,
+    )
+    session.add(meeting)
+    await session.flush()
+    await detach_claims(session, hold, meeting.id)
+    await session.delete(hold)
+    await session.flush()
+    return meeting_out(meeting)
+
+
+def _workday_location(bank, employee_id: str, start: dt.datetime) -> str | None:
+    from zoneinfo import ZoneInfo
+
+    advisor = bank.advisors.get(employee_id)
+    if advisor is None:
+        return None
+    local = start.astimezone(ZoneInfo(bank.settings.time_zone))
+    day = advisor.workdays[local.weekday()]
+    return day.location if day else None
+
+
+async def get_meeting_row(session: AsyncSession, meeting_id: str, who: Principal) -> MeetingRow:
+    row = await session.get(MeetingRow, meeting_id)
+    # Someone else's meeting looks exactly like a missing one to a customer.
+    if row is None or (not who.is_employee and row.customer_id != who.subject):
+        raise NotFound.of("meeting", meeting_id)
+    return row
+
+
+async def get_meeting(session: AsyncSession, meeting_id: str, who: Principal) -> Meeting:
+    return meeting_out(await get_meeting_row(session, meeting_id, who))
+
+
+async def list_meetings(
+    session: AsyncSession,
+    who: Principal,
+    *,
+    time_slot_id: str | None = None,
+    employee_id: str | None = None,
+    customer_id: str | None = None,
+    modified_from: dt.datetime | None = None,
+    modified_to: dt.datetime | None = None,
+    start_from: dt.datetime | None = None,
+    start_to: dt.datetime | None = None,
+    status: str | None = None,
+    limit: int = 1000,
+) -> list[Meeting]:
+    query = select(MeetingRow)
+    if not who.is_employee:
+        query = query.where(MeetingRow.customer_id == who.subject)
+    elif customer_id:
+        query = query.where(MeetingRow.customer_id == customer_id)
+    if time_slot_id:
+        query = query.where(MeetingRow.time_slot_id == time_slot_id)
+    if employee_id:
+        query = query.where(MeetingRow.employee_id == employee_id)
+    if modified_from:
+        query = query.where(MeetingRow.date_modified >= modified_from)
+    if modified_to:
+        query = query.where(MeetingRow.date_modified <= modified_to)
+    if start_from:
+        query = query.where(MeetingRow.start >= start_from)
+    if start_to:
+        query = query.where(MeetingRow.start < start_to)
+    if status:
+        query = query.where(MeetingRow.status == status)
+    rows = (await session.scalars(query.order_by(MeetingRow.start, MeetingRow.id).limit(limit))).all()
+    return [meeting_out(r) for r in rows]
+
+
+async def meeting_ical(
+    session: AsyncSession, meeting_id: str, who: Principal, title: str | None, description: str | None,
+    location: str | None, now: dt.datetime, uid_domain: str,
+) -> bytes:
+    from meetbook.catalog.store import organization_settings
+    from meetbook.meetings.ical import build_ical
+
+    meeting = await get_meeting_row(session, meeting_id, who)
+    room = await session.get(m.RoomRow, meeting.room_id) if meeting.room_id else None
+    branch_name = room.location if room else meeting.location
+    branch = await session.scalar(select(m.LocationRow).where(m.LocationRow.location == branch_name)) if branch_name else None
+    return build_ical(
+        meeting,
+        employee=await session.get(m.EmployeeRow, meeting.employee_id),
+        room=room,
+        branch=branch,
+        topic=await session.get(m.TopicRow, meeting.topic_id) if meeting.topic_id else None,
+        settings=await organization_settings(session),
+        title=title,
+        description=description,
+        location=location,
+        now=now,
+        uid_domain=uid_domain,
+    )

@@ -1,0 +1,65 @@
+"""Holds (five-minute reservations) and the claims that make double booking impossible."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from meetbook.catalog.models import new_id
+from meetbook.db import Base, UTCDateTime
+
+
+class HoldRow(Base):
+    __tablename__ = "holds"
+    __table_args__ = (Index("ix_holds_expires_at", "expires_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    # One hold per customer session: the seed's "same token" rule, enforced by the database.
+    token: Mapped[str] = mapped_column(String(128), unique=True)
+    employee_id: Mapped[str] = mapped_column(String(36), ForeignKey("employees.id", ondelete="CASCADE"))
+    room_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("rooms.id", ondelete="CASCADE"), nullable=True
+    )
+    service_group: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    existing_meeting_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    subject: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    start: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    end: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    date_created: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    date_modified: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class ClaimRow(Base):
+    """An advisor's or a room's time taken by a hold or a meeting: `[start, end + buffer)`.
+
+    On PostgreSQL an exclusion constraint forbids two overlapping claims on one resource
+    (see the migration); on SQLite the claiming transaction holds the single write lock.
+    """
+
+    __tablename__ = "claims"
+    __table_args__ = (Index("ix_claims_resource_start", "resource", "start_s"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    resource: Mapped[str] = mapped_column(String(80))  # "employee:<id>" or "room:<id>"
+    start_s: Mapped[int] = mapped_column(BigInteger)
+    end_s: Mapped[int] = mapped_column(BigInteger)  # includes the buffer
+    meeting_seconds: Mapped[int] = mapped_column(Integer)
+    hold_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("holds.id", ondelete="CASCADE"), nullable=True
+    )
+    meeting_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("meetings.id", ondelete="CASCADE"), nullable=True
+    )
+    # A hold's expiry, so a search can skip expired holds without a join; None for meetings.
+    expires_s: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+def employee_resource(employee_id: str) -> str:
+    return f"employee:{employee_id}"
+
+
+def room_resource(room_id: str) -> str:
+    return f"room:{room_id}"

@@ -1,0 +1,61 @@
+"""Wire shapes of holds: the reservation request and the TimeSlot answer."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, Field
+
+from meetbook.schemas_base import ApiModel, Instant, enum_reader
+
+STATUSES = (
+    "Reserved", "Booked", "Busy", "ExtraOpen", "WorkingFromElsewhere", "AvailableForWork",
+    "BusyAppointmentInstance", "BusyAppointmentOccurence", "BusyEventInstance", "BusyEventOccurence",
+    "PreProcessing", "PostProcessing", "TravelTime",
+)
+Status = Annotated[str, BeforeValidator(enum_reader(*STATUSES))]
+
+
+class TimeSlotRequest(ApiModel):
+    start_date: Instant
+    end_date: Instant
+    status: Annotated[Literal["Reserved"], BeforeValidator(enum_reader("Reserved"))] = "Reserved"
+    employee_id: str = Field(min_length=1)
+    room_id: str | None = None
+    service_group: str | None = None
+    ignore_time_slot_conflicts: bool | None = None
+
+
+class Reservation(ApiModel):
+    time_slot: TimeSlotRequest
+    token: str = Field(min_length=1, max_length=128, description="One per customer session; reuse it when the customer changes their mind")
+    existing_meeting_id: str | None = Field(default=None, description="The meeting being moved: its own time does not block the new slot")
+
+    model_config = ApiModel.model_config | {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "timeSlot": {
+                        "startDate": "2025-03-15T10:00:00Z",
+                        "endDate": "2025-03-15T11:00:00Z",
+                        "status": "Reserved",
+                        "employeeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                    },
+                    "token": "0b6f1c1e-5d5b-4c39-9a0e-6f0d1d3f8a11",
+                }
+            ]
+        }
+    }
+
+
+class TimeSlot(ApiModel):
+    id: str
+    start_date: Instant
+    end_date: Instant
+    status: str = Field(examples=["Reserved"])
+    employee_id: str | None = None
+    room_id: str | None = None
+    service_group: str | None = None
+    date_created: Instant | None = None
+    date_modified: Instant | None = None
+    expires_at: Instant | None = Field(default=None, description="When a Reserved slot stops holding the time")

@@ -1,0 +1,224 @@
+"""Holding a time slot for five minutes: reserve, look up, release, sweep."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from meetbook.auth.tokens import Principal
+from meetbook.catalog import models as m
+from meetbook.catalog.snapshot import SnapshotCache
+from meetbook.clock import epoch
+from meetbook.errors import NotFound, SlotTaken
+from meetbook.meetings.models import MeetingRow
+from meetbook.reservations import locks
+from meetbook.reservations.models import ClaimRow, HoldRow, employee_resource, room_resource
+from meetbook.reservations.schemas import Reservation, TimeSlot
+from meetbook.slots.check import offered_slot
+from meetbook.slots.models import CalendarEntryRow
+
+HOLD_SECONDS = 300
+
+
+def hold_out(hold: HoldRow) -> TimeSlot:
+    return TimeSlot(
+        id=hold.id,
+        start_date=hold.start,
+        end_date=hold.end,
+        status="Reserved",
+        employee_id=hold.employee_id,
+        room_id=hold.room_id,
+        service_group=hold.service_group,
+        date_created=hold.date_created,
+        date_modified=hold.date_modified,
+        expires_at=hold.expires_at,
+    )
+
+
+def claims_for(resources: list[str], start: dt.datetime, end: dt.datetime, buffer_seconds: int, **owner) -> list[ClaimRow]:
+    start_s, end_s = epoch(start), epoch(end)
+    return [
+        ClaimRow(resource=r, start_s=start_s, end_s=end_s + buffer_seconds, meeting_seconds=end_s - start_s, **owner)
+        for r in resources
+    ]
+
+
+async def free_expired(session: AsyncSession, resources: list[str], now: dt.datetime) -> None:
+    """Expired holds on these resources give their space back, inside the claiming transaction."""
+    expired = select(ClaimRow.hold_id).where(
+        ClaimRow.resource.in_(resources), ClaimRow.expires_s.is_not(None), ClaimRow.expires_s <= epoch(now)
+    )
+    await session.execute(delete(HoldRow).where(HoldRow.id.in_(expired)))
+
+
+async def reserve(
+    session: AsyncSession,
+    cache: SnapshotCache,
+    request: Reservation,
+    who: Principal,
+    now: dt.datetime,
+    hold_seconds: int = HOLD_SECONDS,
+) -> TimeSlot:
+    slot = request.time_slot
+    if await session.get(m.EmployeeRow, slot.employee_id) is None:
+        raise NotFound.of("employee", slot.employee_id)
+    if slot.room_id and await session.get(m.RoomRow, slot.room_id) is None:
+        raise NotFound.of("room", slot.room_id)
+    if request.existing_meeting_id:
+        meeting = await session.get(MeetingRow, request.existing_meeting_id)
+        if meeting is None or (not who.is_employee and meeting.customer_id != who.subject):
+            raise NotFound.of("meeting", request.existing_meeting_id)
+
+    # The token first (one hold per session), then the advisor and room, always in one order.
+    resources = [employee_resource(slot.employee_id)] + ([room_resource(slot.room_id)] if slot.room_id else [])
+    await locks.lock(session, [f"token:{request.token}"])
+    await locks.lock(session, resources)
+
+    previous = await session.scalar(select(HoldRow).where(HoldRow.token == request.token))
+    if previous is not None and previous.expires_at <= now:
+        await session.delete(previous)
+        await session.flush()
+        previous = None
+    if (
+        previous is not None
+        and previous.employee_id == slot.employee_id
+        and previous.start == slot.start_date
+        and previous.end == slot.end_date
+        and (slot.room_id is None or previous.room_id == slot.room_id)
+    ):
+        return hold_out(previous)  # a retry: same hold, not extended
+
+    bank = await cache.get(session)
+    offered = await offered_slot(
+        session,
+        bank,
+        employee_id=slot.employee_id,
+        start=slot.start_date,
+        end=slot.end_date,
+        now=now,
+        room_id=slot.room_id,
+        customer_initiated=not who.is_employee,
+        ignore_hold_ids=[previous.id] if previous else (),
+        ignore_meeting_ids=[request.existing_meeting_id] if request.existing_meeting_id else (),
+    )
+    if offered is None:
+        raise SlotTaken("the time slot is not available: it is taken, held by another customer, or outside the advisor's bookable time")
+    room_id = slot.room_id or offered.room_id
+    if room_id and room_id != slot.room_id:
+        resources.append(room_resource(room_id))
+        await locks.lock(session, resources)
+
+    await free_expired(session, resources, now)
+    if previous is not None:
+        # Same session, new slot: the old hold goes in this same transaction, so if anything
+        # below fails the customer still has it.
+        await session.delete(previous)
+        await session.flush()
+
+    hold = HoldRow(
+        token=request.token,
+        employee_id=slot.employee_id,
+        room_id=room_id,
+        service_group=slot.service_group,
+        existing_meeting_id=request.existing_meeting_id,
+        subject=who.subject,
+        start=slot.start_date,
+        end=slot.end_date,
+        expires_at=now + dt.timedelta(seconds=hold_seconds),
+        date_created=now,
+        date_modified=now,
+    )
+    session.add(hold)
+    await session.flush()
+    moving = []
+    if request.existing_meeting_id:
+        moving = (await session.scalars(select(ClaimRow).where(ClaimRow.meeting_id == request.existing_meeting_id))).all()
+    expires_s = epoch(hold.expires_at)
+    for claim in claims_for(resources, slot.start_date, slot.end_date, bank.settings.buffer_seconds, hold_id=hold.id, expires_s=expires_s):
+        # Moving a meeting: where the new time overlaps the meeting's own claim, that claim
+        # already keeps everyone else out; the hold claims only the rest.
+        own = sorted((c.start_s, c.end_s) for c in moving if c.resource == claim.resource)
+        for start_s, end_s in _subtract((claim.start_s, claim.end_s), own):
+            session.add(
+                ClaimRow(resource=claim.resource, start_s=start_s, end_s=end_s, meeting_seconds=claim.meeting_seconds if start_s == claim.start_s else 0, hold_id=hold.id, expires_s=expires_s)
+            )
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise SlotTaken("the time slot was taken by someone else at the same moment; pick another") from exc
+    return hold_out(hold)
+
+
+async def get_time_slot(session: AsyncSession, ident: str, who: Principal, now: dt.datetime) -> TimeSlot:
+    hold = await session.get(HoldRow, ident)
+    if hold is not None and hold.expires_at > now:
+        return hold_out(hold)
+    meeting = await session.scalar(select(MeetingRow).where(MeetingRow.time_slot_id == ident))
+    if meeting is not None and (who.is_employee or meeting.customer_id == who.subject):
+        return TimeSlot(
+            id=ident,
+            start_date=meeting.start,
+            end_date=meeting.end,
+            status="Booked" if meeting.status == "Booked" else "Cancelled",
+            employee_id=meeting.employee_id,
+            room_id=meeting.room_id,
+            date_created=meeting.date_created,
+            date_modified=meeting.date_modified,
+        )
+    entry = await session.get(CalendarEntryRow, ident)
+    if entry is not None and who.is_employee:
+        return TimeSlot(
+            id=entry.id,
+            start_date=dt.datetime.fromtimestamp(entry.start_s, dt.UTC),
+            end_date=dt.datetime.fromtimestamp(entry.end_s, dt.UTC),
+            status=entry.status,
+            employee_id=entry.employee_id,
+            room_id=entry.room_id,
+            service_group=entry.service_group,
+            date_created=entry.date_created,
+            date_modified=entry.date_modified,
+        )
+    raise NotFound("time slot '%s' was not found (holds last five minutes)" % ident)
+
+
+async def release(session: AsyncSession, ident: str, token: str | None, who: Principal) -> None:
+    """A customer going back frees their hold at once; only the token's owner may."""
+    hold = await session.get(HoldRow, ident)
+    if hold is None or (hold.token != token and not who.is_employee):
+        raise NotFound("time slot '%s' was not found for this reservation token" % ident)
+    await session.delete(hold)
+
+
+async def sweep_expired(session: AsyncSession, now: dt.datetime, batch: int = 500) -> int:
+    """Delete expired holds. Safe in many processes at once: rows another sweeper holds are skipped."""
+    query = select(HoldRow.id).where(HoldRow.expires_at <= now).limit(batch)
+    if session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list((await session.scalars(query)).all())
+    if ids:
+        await session.execute(delete(HoldRow).where(HoldRow.id.in_(ids)))
+    return len(ids)
+
+
+async def detach_claims(session: AsyncSession, hold: HoldRow, meeting_id: str) -> None:
+    """Hand a hold's claims to the meeting it became, before the hold row goes."""
+    await session.execute(
+        update(ClaimRow).where(ClaimRow.hold_id == hold.id).values(hold_id=None, meeting_id=meeting_id, expires_s=None)
+    )
+
+
+def _subtract(interval: tuple[int, int], taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    start, end = interval
+    pieces = []
+    for t_start, t_end in taken:
+        if t_end <= start or t_start >= end:
+            continue
+        if t_start > start:
+            pieces.append((start, t_start))
+        start = max(start, t_end)
+    if start < end:
+        pieces.append((start, end))
+    return pieces

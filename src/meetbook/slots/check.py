@@ -1,0 +1,63 @@
+"""Is this exact slot one the search would offer right now? Shared by reserving and booking."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from meetbook.availability import compute_slots
+from meetbook.availability.model import EXPLICIT, Bank, Slot, SlotSearch
+from meetbook.clock import epoch
+from meetbook.slots.occupancy import load_occupancy
+
+
+async def offered_slot(
+    session: AsyncSession,
+    bank: Bank,
+    *,
+    employee_id: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+    room_id: str | None = None,
+    customer_initiated: bool = True,
+    topic_id: str | None = None,
+    customer_type_id: str | None = None,
+    meeting_type: str | None = None,
+    ignore_hold_ids: Collection[str] = (),
+    ignore_meeting_ids: Collection[str] = (),
+) -> Slot | None:
+    """The matching slot (carrying the room it would use), or None when it is not offered."""
+    start_s, end_s, now_s = epoch(start), epoch(end), epoch(now)
+    if end_s <= start_s:
+        return None
+    search = SlotSearch(
+        window_start=start_s,
+        window_end=start_s + 1,
+        require_employee_participation=False,
+        explicit_employee_ids=(employee_id,),
+        employee_types=frozenset({EXPLICIT}),
+        duration_seconds=end_s - start_s,
+        topic_id=topic_id,
+        customer_type_id=customer_type_id,
+        meeting_types=frozenset({meeting_type}) if meeting_type else None,
+        require_room=True if room_id else None,
+        specific_room_ids=frozenset({room_id}) if room_id else None,
+        customer_initiated=customer_initiated,
+        best_slots=False,
+    )
+    occupancy = await load_occupancy(
+        session, start_s, end_s, now_s, ignore_meeting_ids=ignore_meeting_ids, ignore_hold_ids=ignore_hold_ids
+    )
+    matches = [
+        s
+        for s in compute_slots(search, bank, occupancy, now_s)
+        if s.start == start_s and s.end == end_s and s.employee_id == employee_id
+    ]
+    if not matches:
+        return None
+    # Without a room asked for, prefer a slot that needs none; else the room the search picked.
+    matches.sort(key=lambda s: (s.room_id is not None, s.meeting_type))
+    return matches[0]

@@ -1,0 +1,117 @@
+"""Searching free time slots: the seed's GET /bookme/time-slots/available."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from meetbook.availability import compute_slots
+from meetbook.availability.model import Bank, Slot, SlotSearch
+from meetbook.catalog import models as m
+from meetbook.catalog.snapshot import SnapshotCache
+from meetbook.clock import epoch
+from meetbook.errors import Invalid, NotFound
+from meetbook.slots.occupancy import load_occupancy
+from meetbook.timefmt import format_instant
+
+DEFAULT_LOOK_FORWARD = 7 * 86400
+MAX_LOOK_FORWARD = 366 * 86400
+
+
+@dataclass(frozen=True)
+class SlotQuery:
+    """The search as the caller asked for it, already parsed from the wire."""
+
+    require_employee_participation: bool
+    explicit_employee_ids: tuple[str, ...] = ()
+    employee_types: frozenset[str] | None = None
+    start_date: dt.datetime | None = None
+    look_forward_seconds: int | None = None
+    topic_id: str | None = None
+    customer_type_id: str | None = None
+    meeting_types: frozenset[str] | None = None
+    customer_location: str | None = None
+    meeting_location: str | None = None
+    require_room: bool | None = None
+    specific_room_ids: tuple[str, ...] | None = None
+    meeting_duration_seconds: int | None = None
+    customer_initiated: bool = True
+    ignore_minimum_notice: bool = False
+    best_slots: bool | None = None
+    ignore_meeting_ids: tuple[str, ...] = ()
+
+
+def check_references(bank: Bank, query: SlotQuery) -> None:
+    """Unknown ids in a search are 404s, named one by one."""
+    if query.topic_id is not None and query.topic_id not in bank.topics:
+        raise NotFound.of("topic", query.topic_id)
+    for employee_id in query.explicit_employee_ids:
+        if employee_id not in bank.advisors:
+            raise NotFound.of("employee", employee_id)
+    for room_id in query.specific_room_ids or ():
+        if room_id not in bank.rooms:
+            raise NotFound.of("room", room_id)
+
+
+async def search_slots(session: AsyncSession, cache: SnapshotCache, query: SlotQuery, now: dt.datetime) -> list[Slot]:
+    bank = await cache.get(session)
+    check_references(bank, query)
+    if query.customer_type_id is not None:
+        exists = await session.scalar(select(m.CustomerTypeRow.id).where(m.CustomerTypeRow.id == query.customer_type_id))
+        if exists is None:
+            raise NotFound.of("customer type", query.customer_type_id)
+    look = query.look_forward_seconds if query.look_forward_seconds is not None else DEFAULT_LOOK_FORWARD
+    if look > MAX_LOOK_FORWARD:
+        raise Invalid("lookForwardTime is at most 366 days", [{"field": "lookForwardTime", "message": "at most 366.00:00:00"}])
+    if query.meeting_duration_seconds is not None and not 0 < query.meeting_duration_seconds <= 86400:
+        raise Invalid("meetingDuration must be between 00:01:00 and 1.00:00:00", [{"field": "meetingDuration", "message": "out of range"}])
+    now_s = epoch(now)
+    start = max(epoch(query.start_date) if query.start_date else now_s, now_s)
+    search = SlotSearch(
+        window_start=start,
+        window_end=start + look,
+        require_employee_participation=query.require_employee_participation,
+        explicit_employee_ids=query.explicit_employee_ids,
+        employee_types=query.employee_types,
+        duration_seconds=query.meeting_duration_seconds,
+        topic_id=query.topic_id,
+        customer_type_id=query.customer_type_id,
+        meeting_types=query.meeting_types,
+        customer_location=query.customer_location,
+        meeting_location=query.meeting_location,
+        require_room=query.require_room,
+        specific_room_ids=frozenset(query.specific_room_ids) if query.specific_room_ids is not None else None,
+        customer_initiated=query.customer_initiated,
+        ignore_minimum_notice=query.ignore_minimum_notice,
+        best_slots=query.best_slots,
+    )
+    occupancy = await load_occupancy(
+        session, search.window_start, search.window_end, now_s, ignore_meeting_ids=query.ignore_meeting_ids
+    )
+    return compute_slots(search, bank, occupancy, now_s)
+
+
+def slots_json(slots: list[Slot]) -> list[dict]:
+    """The wire form, formatting each distinct instant once (a month of a bank repeats them a lot)."""
+    text: dict[int, str] = {}
+
+    def fmt(at: int) -> str:
+        value = text.get(at)
+        if value is None:
+            value = text[at] = format_instant(at)
+        return value
+
+    return [
+        {
+            "startDate": fmt(s.start),
+            "endDate": fmt(s.end),
+            "meetingType": s.meeting_type,
+            "employeeId": s.employee_id,
+            "roomId": s.room_id,
+            "meetingTopicId": s.topic_id,
+        }
+        for s in slots
+    ]

@@ -1,0 +1,133 @@
+"""Holds: one per token, replaced atomically, safe to retry, exactly five minutes long."""
+
+from __future__ import annotations
+
+import uuid
+
+from tests import bankdata as b
+from tests.integration.helpers import book, reserve, search
+
+
+def _slots(client, h):
+    return search(client, h, topic=b.T_HOUSING, meetingTypes="physical", customerLocation="Copenhagen")
+
+
+def test_a_retry_returns_the_same_hold_unchanged(client, token, load_bank, clock):
+    load_bank(b.bank())
+    h = token()
+    slot = _slots(client, h)[0]
+    session_token = str(uuid.uuid4())
+    first = reserve(client, h, slot, session_token).json()
+    clock.advance(minutes=2)
+    retry = reserve(client, h, slot, session_token)
+    assert retry.status_code == 200
+    assert retry.json()["id"] == first["id"] and retry.json()["expiresAt"] == first["expiresAt"]
+
+
+def test_a_held_slot_is_409_for_another_token(client, token, load_bank):
+    load_bank(b.bank())
+    slot = _slots(client, token())[0]
+    assert reserve(client, token(), slot).status_code == 200
+    taken = reserve(client, token(), slot)
+    assert taken.status_code == 409 and taken.json()["code"] == "CONFLICT"
+
+
+def test_changing_to_a_taken_slot_keeps_the_old_hold(client, token, load_bank):
+    load_bank(b.bank())
+    h = token()
+    slots = _slots(client, h)
+    mine, theirs = slots[0], slots[4]
+    session_token = str(uuid.uuid4())
+    kept = reserve(client, h, mine, session_token).json()
+    assert reserve(client, token(), theirs).status_code == 200
+    refused = reserve(client, h, theirs, session_token)
+    assert refused.status_code == 409
+    still = client.get(f"/bookme/time-slots/{kept['id']}", headers=h)
+    assert still.status_code == 200 and still.json()["startDate"] == mine["startDate"]
+
+
+def test_a_hold_lasts_exactly_five_minutes(client, token, load_bank, clock):
+    load_bank(b.bank())
+    h = token()
+    slot = _slots(client, h)[0]
+    hold = reserve(client, h, slot).json()
+    other = token()
+
+    clock.advance(minutes=4, seconds=59)
+    assert slot["startDate"] not in {s["startDate"] for s in _slots(client, other)}
+    assert reserve(client, other, slot).status_code == 409
+
+    clock.advance(seconds=1)  # exactly five minutes: the hold no longer blocks anyone
+    assert slot["startDate"] in {s["startDate"] for s in _slots(client, other)}
+    expired_booking = book(client, h, hold, b.T_HOUSING)
+    assert expired_booking.status_code in (404, 409)
+    taken_over = reserve(client, other, slot)
+    assert taken_over.status_code == 200
+
+
+def test_an_expired_hold_cannot_be_booked(client, token, load_bank, clock):
+    load_bank(b.bank())
+    h = token()
+    hold = reserve(client, h, _slots(client, h)[0]).json()
+    clock.advance(minutes=5, seconds=1)
+    response = book(client, h, hold, b.T_HOUSING)
+    assert response.status_code == 409
+    assert "five minutes" in response.json()["message"]
+
+
+def test_a_slot_the_search_would_not_offer_is_409(client, token, load_bank):
+    load_bank(b.bank())
+    h = token()
+    off_grid = {"startDate": "2026-06-01T07:10:00Z", "endDate": "2026-06-01T08:10:00Z", "employeeId": b.ANNA}
+    assert reserve(client, h, off_grid).status_code == 409
+    after_hours = {"startDate": "2026-06-01T15:00:00Z", "endDate": "2026-06-01T16:00:00Z", "employeeId": b.ANNA}
+    assert reserve(client, h, after_hours).status_code == 409
+    in_the_past = {"startDate": "2026-05-29T07:00:00Z", "endDate": "2026-05-29T08:00:00Z", "employeeId": b.ANNA}
+    assert reserve(client, h, in_the_past).status_code == 409
+
+
+def test_reserve_refuses_bad_bodies(client, token, load_bank):
+    load_bank(b.bank())
+    h = token()
+    slot = _slots(client, h)[0]
+    unknown_employee = reserve(client, h, {**slot, "employeeId": str(uuid.uuid4())})
+    assert unknown_employee.status_code == 404
+    unknown_room = reserve(client, h, {**slot, "roomId": str(uuid.uuid4())})
+    assert unknown_room.status_code == 404
+    too_long = reserve(client, h, slot, "x" * 129)
+    assert too_long.status_code == 400 and too_long.json()["errors"][0]["field"] == "token"
+    empty = reserve(client, h, slot, "")
+    assert empty.status_code == 400
+    booked_status = client.post(
+        "/bookme/time-slots/reserve",
+        json={"timeSlot": {**{k: slot[k] for k in ("startDate", "endDate", "employeeId")}, "status": "Booked"}, "token": "t"},
+        headers=h,
+    )
+    assert booked_status.status_code == 400 and booked_status.json()["errors"][0]["field"] == "timeSlot.status"
+    not_json = client.post("/bookme/time-slots/reserve", content=b"{nope", headers={**h, "Content-Type": "application/json"})
+    assert not_json.status_code == 400 and not_json.json()["code"] == "BAD_REQUEST"
+
+
+def test_releasing_a_hold_frees_it_for_others(client, token, load_bank):
+    load_bank(b.bank())
+    h = token()
+    slot = _slots(client, h)[0]
+    session_token = str(uuid.uuid4())
+    hold = reserve(client, h, slot, session_token).json()
+    stranger = token()
+    assert client.delete(f"/bookme/time-slots/{hold['id']}", params={"reservationToken": "wrong"}, headers=stranger).status_code == 404
+    released = client.delete(f"/bookme/time-slots/{hold['id']}", params={"reservationToken": session_token}, headers=h)
+    assert released.status_code == 204
+    assert reserve(client, stranger, slot).status_code == 200
+
+
+def test_a_hold_with_a_room_claims_the_room(client, token, load_bank):
+    load_bank(b.bank())
+    h = token()
+    slots = search(client, h, topic=b.T_HOUSING, meetingTypes="physical", customerLocation="Copenhagen", requireRoom="true")
+    assert slots[0]["roomId"] == b.ROOM_1  # rooms are chosen in name order
+    hold = reserve(client, h, slots[0]).json()
+    assert hold["roomId"] == b.ROOM_1
+    carl = search(client, token(), requireEmployeeParticipation="false", explicitEmployeeIds=b.CARL, requireRoom="true")
+    at_same_time = [s for s in carl if s["startDate"] == slots[0]["startDate"]]
+    assert at_same_time and at_same_time[0]["roomId"] == b.ROOM_2

@@ -1,0 +1,126 @@
+"""Many clients racing for the same and for overlapping slots through two server processes on
+PostgreSQL: exactly one wins each contested time, nobody gets a 5xx, and no claims overlap."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import psycopg
+import pytest
+
+from tests import bankdata as b
+from tests.conftest import _truncate_postgres
+
+ALL_DAY = [
+    {"dayOfWeek": d, "isAvailable": True, "from": "00:00:00", "to": "24:00:00", "location": "Copenhagen", "availableMeetingTypes": ["Physical", "Online"]}
+    for d in ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def two_servers(postgres_database):
+    _truncate_postgres(postgres_database)
+    from meetbook.bankfile.service import import_bank, parse
+    from meetbook.db import make_engine, make_sessionmaker, unit_of_work
+
+    document = b.bank(employeeSchedules=[{"employeeId": b.ANNA, "workdays": ALL_DAY}])
+
+    async def load():
+        engine = make_engine(postgres_database)
+        async with unit_of_work(make_sessionmaker(engine)) as session:
+            await import_bank(session, parse(document))
+        await engine.dispose()
+
+    asyncio.run(load())
+    env = {**os.environ, "MEETBOOK_DATABASE_URL": postgres_database, "MEETBOOK_ENVIRONMENT": "test", "MEETBOOK_LOG_LEVEL": "WARNING"}
+    ports = [_free_port(), _free_port()]
+    servers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "meetbook.asgi:app", "--port", str(p), "--log-level", "warning"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        for p in ports
+    ]
+    try:
+        deadline = time.monotonic() + 30
+        for port in ports:
+            while True:
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.1)
+        yield [f"http://127.0.0.1:{p}" for p in ports]
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def _headers():
+    from meetbook.auth.tokens import issue_token
+    from meetbook.config import Settings
+
+    return {"Authorization": "Bearer " + issue_token(Settings(environment="test"), "customer", f"c-{uuid.uuid4().hex[:6]}")}
+
+
+def _reserve(base: str, slot: dict) -> int:
+    body = {"timeSlot": {"startDate": slot["startDate"], "endDate": slot["endDate"], "status": "Reserved", "employeeId": slot["employeeId"]}, "token": str(uuid.uuid4())}
+    return httpx.post(f"{base}/bookme/time-slots/reserve", json=body, headers=_headers(), timeout=30).status_code
+
+
+def _future_slots(base: str) -> list[dict]:
+    start = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).strftime("%Y-%m-%dT00:00:00Z")
+    response = httpx.get(
+        f"{base}/bookme/time-slots/available",
+        params={"requireEmployeeParticipation": "false", "explicitEmployeeIds": b.ANNA, "meetingTypes": "online", "startDate": start, "lookForwardTime": "1.00:00:00"},
+        headers=_headers(), timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _claims_overlap(url: str) -> int:
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM claims a JOIN claims b ON a.resource = b.resource AND a.id < b.id "
+            "AND a.start_s < b.end_s AND b.start_s < a.end_s"
+        ).fetchone()[0]
+
+
+def test_forty_clients_one_slot_exactly_one_wins(two_servers, postgres_database):
+    slot = _future_slots(two_servers[0])[0]
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        statuses = list(pool.map(lambda i: _reserve(two_servers[i % 2], slot), range(40)))
+    assert statuses.count(200) == 1, statuses
+    assert statuses.count(409) == 39, statuses
+    assert _claims_overlap(postgres_database) == 0
+
+
+def test_overlapping_slots_never_both_won(two_servers, postgres_database):
+    slots = _future_slots(two_servers[0])[:4]  # 00:00, 00:30, 01:00, 01:30 local: each overlaps its neighbours
+    attempts = [(two_servers[i % 2], slots[i % 4]) for i in range(48)]
+    with ThreadPoolExecutor(max_workers=48) as pool:
+        statuses = list(pool.map(lambda a: _reserve(*a), attempts))
+    assert not [s for s in statuses if s >= 500], statuses
+    assert set(statuses) <= {200, 409}
+    won = statuses.count(200)
+    assert 1 <= won <= 2  # one-hour meetings on a 30-minute grid: at most two of four fit
+    assert _claims_overlap(postgres_database) == 0

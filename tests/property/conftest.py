@@ -1,0 +1,15 @@
+"""Make `src/` importable when the package is not installed into the environment."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SRC = HERE.parents[1] / "src"
+
+if importlib.util.find_spec("meetbook") is None:
+    sys.path.insert(0, str(SRC))
+
+# The reference implementation lives next to its tests.
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
