@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 import orjson
 from fastapi.responses import JSONResponse
@@ -36,6 +36,13 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
 # Commits when the route function returns, before the response is sent, so the client never
 # sees a success that was not stored.
 Session = Annotated[AsyncSession, Depends(_session, scope="function")]
+
+
+# Declared on every creating POST so the header shows in the OpenAPI document; `idempotency.once` reads it.
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", description="Retry-safe creation: the same key and body return the first answer for 24 hours"),
+]
 
 
 def clock_now(request: Request):

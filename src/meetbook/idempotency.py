@@ -51,3 +51,26 @@ def remember(session: AsyncSession, subject: str, path: str, key: str, body: byt
 
 async def forget_old(session: AsyncSession, now: dt.datetime) -> None:
     await session.execute(delete(IdempotencyRow).where(IdempotencyRow.date_created < now - KEEP))
+
+
+async def once(request, session: AsyncSession, subject: str, produce) -> "Response":
+    """Run `produce()` (which returns a JSON Response) at most once per Idempotency-Key.
+
+    Without the header it simply runs. With it, a retry with the same body gets the stored first
+    answer (marked `Idempotent-Replayed: true`); the same key with another body is refused.
+    Only successful answers are stored, in the same transaction as what they created.
+    """
+    from starlette.responses import Response
+
+    key = request.headers.get("idempotency-key")
+    if key is None:
+        return await produce()
+    now = request.app.state.clock.now()
+    raw = await request.body()
+    scope = f"{request.method} {request.url.path}"
+    first = await replay(session, subject, scope, key, raw, now)
+    if first is not None:
+        return Response(first.body, status_code=first.status_code, media_type="application/json", headers={"Idempotent-Replayed": "true"})
+    response = await produce()
+    remember(session, subject, scope, key, raw, response.status_code, bytes(response.body).decode(), now)
+    return response

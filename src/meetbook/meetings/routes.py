@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, Query, Request, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 
 from meetbook import idempotency
 from meetbook.auth.deps import Customer
-from meetbook.http import Session, dump, error_responses, json
+from meetbook.http import IdempotencyKey, Session, dump, error_responses, json
 from meetbook.meetings import service
 from meetbook.meetings.schemas import CreateMeeting, ICalRequest, Meeting
 from meetbook.query import instant
@@ -28,19 +28,13 @@ async def create_meeting(
     session: Session,
     who: Customer,
     body: CreateMeeting,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", description="Retry-safe creation: the same key and body return the first answer")] = None,
+    _key: IdempotencyKey = None,
 ):
-    now = request.app.state.clock.now()
-    raw = await request.body()
-    if idempotency_key is not None:
-        first = await idempotency.replay(session, who.subject, "POST /bookme/meetings", idempotency_key, raw, now)
-        if first is not None:
-            return Response(first.body, status_code=first.status_code, media_type="application/json", headers={"Idempotent-Replayed": "true"})
-    meeting = await service.book(session, request.app.state.snapshots, body, who, now)
-    response = json(dump(meeting), status_code=201, headers={"Location": f"/bookme/meetings/{meeting.id}"})
-    if idempotency_key is not None:
-        idempotency.remember(session, who.subject, "POST /bookme/meetings", idempotency_key, raw, 201, response.body.decode(), now)
-    return response
+    async def create():
+        meeting = await service.book(session, request.app.state.snapshots, body, who, request.app.state.clock.now())
+        return json(dump(meeting), status_code=201, headers={"Location": f"/bookme/meetings/{meeting.id}"})
+
+    return await idempotency.once(request, session, who.subject, create)
 
 
 @router.get("/bookme/meetings", summary="List meetings (a customer sees only their own)", response_model=list[Meeting], responses=error_responses(400, 403))
