@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 from pydantic.alias_generators import to_camel
 
 from meetbook.timefmt import (
@@ -73,3 +73,12 @@ Instant = Annotated[
     BeforeValidator(_instant),
     PlainSerializer(format_instant, return_type=str, when_used="json"),
 ]
+
+
+class PatchOperation(ApiModel):
+    """One RFC 6902 operation."""
+
+    op: str = Field(examples=["replace"], description="add, remove, replace, move, copy or test")
+    path: str = Field(examples=["/title"])
+    value: Any = None
+    from_: str | None = Field(default=None, alias="from")

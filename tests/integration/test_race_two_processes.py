@@ -124,3 +124,51 @@ def test_overlapping_slots_never_both_won(two_servers, postgres_database):
     won = statuses.count(200)
     assert 1 <= won <= 2  # one-hour meetings on a 30-minute grid: at most two of four fit
     assert _claims_overlap(postgres_database) == 0
+
+
+def _book(base: str, headers: dict, hold: dict) -> httpx.Response:
+    body = {"bookedBy": "customer", "timeSlotId": hold["id"], "type": "online", "topicId": b.T_HOUSING, "employeeId": hold["employeeId"]}
+    return httpx.post(f"{base}/bookme/meetings", json=body, headers=headers, timeout=30)
+
+
+def test_a_reschedule_and_a_new_booking_race_for_one_slot(two_servers, postgres_database):
+    from threading import Barrier
+
+    slots = _future_slots(two_servers[0])
+    rounds = 6
+    for round_no in range(rounds):
+        mover_h, rival_h = _headers(), _headers()
+        original, target = slots[round_no * 6], slots[round_no * 6 + 3]  # 1.5 h apart: no overlap
+        hold = httpx.post(
+            f"{two_servers[0]}/bookme/time-slots/reserve",
+            json={"timeSlot": {**{k: original[k] for k in ("startDate", "endDate", "employeeId")}, "status": "Reserved"}, "token": str(uuid.uuid4())},
+            headers=mover_h, timeout=30,
+        ).json()
+        meeting = _book(two_servers[0], mover_h, hold).json()
+        barrier = Barrier(2)
+        timeslot = {**{k: target[k] for k in ("startDate", "endDate", "employeeId")}, "status": "Reserved"}
+
+        def move():
+            barrier.wait()
+            r = httpx.post(f"{two_servers[0]}/bookme/time-slots/reserve", json={"timeSlot": timeslot, "token": str(uuid.uuid4()), "existingMeetingId": meeting["id"]}, headers=mover_h, timeout=30)
+            if r.status_code != 200:
+                return r.status_code
+            return httpx.put(f"{two_servers[0]}/bookme/meetings/{meeting['id']}", json={"timeSlotId": r.json()["id"]}, headers=mover_h, timeout=30).status_code
+
+        def rival():
+            barrier.wait()
+            r = httpx.post(f"{two_servers[1]}/bookme/time-slots/reserve", json={"timeSlot": timeslot, "token": str(uuid.uuid4())}, headers=rival_h, timeout=30)
+            if r.status_code != 200:
+                return r.status_code
+            return _book(two_servers[1], rival_h, r.json()).status_code
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            moved, booked = pool.submit(move), pool.submit(rival)
+            moved, booked = moved.result(), booked.result()
+        assert sorted([moved, booked]) in ([200, 409], [201, 409]), (moved, booked)
+        now_meeting = httpx.get(f"{two_servers[0]}/bookme/meetings/{meeting['id']}", headers=mover_h, timeout=30).json()
+        if moved == 200:
+            assert now_meeting["startDate"] == target["startDate"]
+        else:
+            assert now_meeting["startDate"] == original["startDate"]  # the loser's meeting is unchanged
+    assert _claims_overlap(postgres_database) == 0

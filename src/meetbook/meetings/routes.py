@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response
 
-from meetbook import idempotency
+from meetbook import idempotency, patching
 from meetbook.auth.deps import Customer
 from meetbook.http import IdempotencyKey, Session, dump, error_responses, json
-from meetbook.meetings import service
+from meetbook.meetings import lifecycle, service
 from meetbook.meetings.schemas import CreateMeeting, ICalRequest, Meeting
 from meetbook.query import instant
 
@@ -89,3 +89,55 @@ async def meeting_ical(request: Request, session: Session, who: Customer, id: st
     )
 
 
+
+
+_MEETING_CHANGE = {
+    "content": {
+        "application/json": {
+            "schema": {
+                "oneOf": [
+                    {"type": "array", "items": {"$ref": "#/components/schemas/PatchOperation"}},
+                    {"$ref": "#/components/schemas/PatchOperation"},
+                    {"$ref": "#/components/schemas/MeetingChanges"},
+                ]
+            },
+            "example": [{"op": "replace", "path": "/timeSlotId", "value": "0f8fad5b-d9cb-469f-a165-70867728950e"}],
+        }
+    }
+}
+
+
+@router.put(
+    "/bookme/meetings/{id}",
+    summary="Change a meeting: details, or move it to a slot reserved with existingMeetingId",
+    description="The body is either the changed fields (`{\"timeSlotId\": ...}`) or a JSON Patch.",
+    response_model=Meeting,
+    openapi_extra={"requestBody": _MEETING_CHANGE},
+    responses=error_responses(400, 403, 404, 409),
+)
+async def put_meeting(request: Request, session: Session, who: Customer, id: str, body: Annotated[Any, Body()] = None):
+    state = request.app.state
+    return json(dump(await lifecycle.update_meeting(session, state.snapshots, id, body, who, state.clock.now())))
+
+
+@router.patch(
+    "/bookme/meetings/{id}",
+    summary="Change a meeting with a JSON Patch (title, description, videoLink, additionalEmployees, timeSlotId...)",
+    response_model=Meeting,
+    openapi_extra={"requestBody": _MEETING_CHANGE},
+    responses=error_responses(400, 403, 404, 409),
+)
+async def patch_meeting(request: Request, session: Session, who: Customer, id: str, body: Annotated[Any, Body()] = None):
+    state = request.app.state
+    return json(dump(await lifecycle.update_meeting(session, state.snapshots, id, patching.operations(body), who, state.clock.now())))
+
+
+@router.delete(
+    "/bookme/meetings/{id}",
+    summary="Cancel a meeting: the advisor and room are free at once; the meeting stays readable as cancelled",
+    status_code=204,
+    responses=error_responses(403, 404),
+)
+async def cancel_meeting(request: Request, session: Session, who: Customer, id: str):
+    await lifecycle.cancel_meeting(session, id, who, request.app.state.clock.now())
+    return Response(status_code=204)

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from meetbook import patching
 from meetbook.auth.tokens import Principal
 from meetbook.catalog import models as m
 from meetbook.catalog.snapshot import SnapshotCache
@@ -18,6 +19,7 @@ from meetbook.reservations import locks
 from meetbook.reservations.models import ClaimRow, HoldRow, employee_resource, room_resource
 from meetbook.reservations.schemas import Reservation, TimeSlot
 from meetbook.slots.check import offered_slot
+from meetbook.schemas_base import ApiModel
 from meetbook.slots.models import CalendarEntryRow
 
 HOLD_SECONDS = 300
@@ -185,11 +187,18 @@ async def get_time_slot(session: AsyncSession, ident: str, who: Principal, now: 
 
 
 async def release(session: AsyncSession, ident: str, token: str | None, who: Principal) -> None:
-    """A customer going back frees their hold at once; only the token's owner may."""
+    """A customer going back frees their hold at once; only the token's owner may.
+    Employees may also remove external calendar time this way."""
     hold = await session.get(HoldRow, ident)
-    if hold is None or (hold.token != token and not who.is_employee):
-        raise NotFound("time slot '%s' was not found for this reservation token" % ident)
-    await session.delete(hold)
+    if hold is not None and (hold.token == token or who.is_employee):
+        await session.delete(hold)
+        return
+    if hold is None and who.is_employee:
+        from meetbook.slots.calendar import remove_entry
+
+        if await remove_entry(session, ident):
+            return
+    raise NotFound("time slot '%s' was not found for this reservation token" % ident)
 
 
 async def sweep_expired(session: AsyncSession, now: dt.datetime, batch: int = 500) -> int:
@@ -222,3 +231,46 @@ def _subtract(interval: tuple[int, int], taken: list[tuple[int, int]]) -> list[t
     if start < end:
         pieces.append((start, end))
     return pieces
+
+
+class HoldChanges(ApiModel):
+    service_group: str | None = None
+    room_id: str | None = None
+
+
+async def patch_hold(
+    session: AsyncSession, cache: SnapshotCache, ident: str, token: str | None, body, who: Principal, now: dt.datetime
+) -> TimeSlot:
+    """Change a live hold's room or service group (the published PATCH /bookme/time-slots/{id})."""
+    hold = await session.get(HoldRow, ident)
+    if hold is None or hold.expires_at <= now or (hold.token != token and not who.is_employee):
+        raise NotFound("time slot '%s' was not found for this reservation token" % ident)
+    changes = patching.apply(
+        {"serviceGroup": hold.service_group, "roomId": hold.room_id}, body, HoldChanges, {"serviceGroup", "roomId"}
+    )
+    if changes.room_id != hold.room_id:
+        resources = [employee_resource(hold.employee_id)] + [room_resource(r) for r in (hold.room_id, changes.room_id) if r]
+        await locks.lock(session, resources)
+        if changes.room_id:
+            if await session.get(m.RoomRow, changes.room_id) is None:
+                raise NotFound.of("room", changes.room_id)
+            bank = await cache.get(session)
+            offered = await offered_slot(
+                session, bank, employee_id=hold.employee_id, start=hold.start, end=hold.end, now=now,
+                room_id=changes.room_id, customer_initiated=not who.is_employee, ignore_hold_ids=[hold.id],
+            )
+            if offered is None:
+                raise SlotTaken("that room is not free for the held time")
+        await session.execute(delete(ClaimRow).where(ClaimRow.hold_id == hold.id, ClaimRow.resource.like("room:%")))
+        if changes.room_id:
+            buffer = (await cache.get(session)).settings.buffer_seconds
+            for claim in claims_for([room_resource(changes.room_id)], hold.start, hold.end, buffer, hold_id=hold.id, expires_s=epoch(hold.expires_at)):
+                session.add(claim)
+        hold.room_id = changes.room_id
+    hold.service_group = changes.service_group
+    hold.date_modified = now
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise SlotTaken("that room was taken by someone else at the same moment") from exc
+    return hold_out(hold)

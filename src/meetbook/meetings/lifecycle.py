@@ -1,0 +1,156 @@
+"""After booking: change a meeting's details, move it to another held slot, cancel it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import Field
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from meetbook import patching
+from meetbook.auth.tokens import Principal
+from meetbook.catalog import models as m
+from meetbook.catalog.snapshot import SnapshotCache
+from meetbook.catalog.store import get_or_404
+from meetbook.errors import Conflict, HoldExpired, Invalid, NotFound, SlotTaken
+from meetbook.meetings.models import MeetingRow
+from meetbook.meetings.schemas import Meeting
+from meetbook.meetings.service import get_meeting_row, meeting_out
+from meetbook.reservations import locks
+from meetbook.reservations.models import ClaimRow, HoldRow, employee_resource, room_resource
+from meetbook.reservations.service import claims_for
+from meetbook.schemas_base import ApiModel
+from meetbook.slots.check import offered_slot
+
+CHANGEABLE = {"title", "description", "videoLink", "additionalEmployees", "timeSlotId", "customerName", "customerEmail", "customerPhone"}
+
+
+class MeetingChanges(ApiModel):
+    title: str | None = Field(default=None, max_length=500)
+    description: str | None = Field(default=None, max_length=10_000)
+    video_link: str | None = Field(default=None, max_length=2000)
+    additional_employees: list[str] = []
+    time_slot_id: str | None = None
+    customer_name: str | None = Field(default=None, max_length=200)
+    customer_email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    customer_phone: str | None = Field(default=None, max_length=50, pattern=r"^\+?[0-9 ()\-]{4,}$")
+
+
+def _changeable_view(row: MeetingRow) -> dict[str, Any]:
+    return {
+        "title": row.title,
+        "description": row.description,
+        "videoLink": row.video_link,
+        "additionalEmployees": list(row.additional_employees or []),
+        "timeSlotId": row.time_slot_id,
+        "customerName": row.customer_name,
+        "customerEmail": row.customer_email,
+        "customerPhone": row.customer_phone,
+    }
+
+
+def as_patch(body: Any) -> list[dict]:
+    """PUT accepts the changed fields as an object (or a patch); PATCH takes a JSON Patch."""
+    if isinstance(body, dict) and "op" not in body:
+        unknown = set(body) - CHANGEABLE
+        if unknown:
+            raise Invalid(
+                f"cannot change: {', '.join(sorted(unknown))}; changeable: {', '.join(sorted(CHANGEABLE))}",
+                [{"field": f, "message": "not changeable"} for f in sorted(unknown)],
+            )
+        return [{"op": "replace", "path": f"/{key}", "value": value} for key, value in body.items()]
+    return patching.operations(body)
+
+
+async def update_meeting(
+    session: AsyncSession, cache: SnapshotCache, meeting_id: str, body: Any, who: Principal, now: dt.datetime
+) -> Meeting:
+    row = await get_meeting_row(session, meeting_id, who)
+    if row.status != "Booked":
+        raise Conflict("the meeting is cancelled and can no longer change")
+    before = _changeable_view(row)
+    changes = patching.apply(before, as_patch(body), MeetingChanges, CHANGEABLE)
+    after = changes.model_dump(by_alias=True)
+    for extra in changes.additional_employees:
+        await get_or_404(session, m.EmployeeRow, extra, "employee")
+    if after["timeSlotId"] != before["timeSlotId"]:
+        if not changes.time_slot_id:
+            raise Invalid("timeSlotId cannot be removed", [{"field": "timeSlotId", "message": "required"}])
+        await _move(session, cache, row, changes.time_slot_id, who, now)
+    row.title = changes.title
+    row.description = changes.description
+    row.video_link = changes.video_link
+    row.additional_employees = list(changes.additional_employees)
+    row.customer_name = changes.customer_name
+    row.customer_email = changes.customer_email
+    row.customer_phone = changes.customer_phone
+    row.date_modified = now
+    await session.flush()
+    return meeting_out(row)
+
+
+async def _move(session: AsyncSession, cache: SnapshotCache, row: MeetingRow, hold_id: str, who: Principal, now: dt.datetime) -> None:
+    """Move the meeting to a hold reserved with existingMeetingId: one transaction, so the
+    meeting never has two times or none."""
+    hold = await session.get(HoldRow, hold_id)
+    if hold is None:
+        raise NotFound(f"time slot '{hold_id}' was not found (holds last five minutes)")
+    resources = {employee_resource(row.employee_id), employee_resource(hold.employee_id)}
+    for room_id in (row.room_id, hold.room_id):
+        if room_id:
+            resources.add(room_resource(room_id))
+    await locks.lock(session, [f"token:{hold.token}"])
+    await locks.lock(session, resources)
+    await session.refresh(hold)
+    if hold.existing_meeting_id != row.id:
+        raise Conflict("that time slot was not reserved for moving this meeting (reserve it with existingMeetingId)")
+    if hold.expires_at <= now:
+        raise HoldExpired("the hold on the new time ran out after five minutes; reserve it again")
+
+    bank = await cache.get(session)
+    slot = await offered_slot(
+        session, bank, employee_id=hold.employee_id, start=hold.start, end=hold.end, now=now, room_id=hold.room_id,
+        customer_initiated=not who.is_employee, topic_id=row.topic_id, customer_type_id=row.customer_type_id,
+        meeting_type=row.type, ignore_hold_ids=[hold.id], ignore_meeting_ids=[row.id],
+    )
+    if slot is None:
+        raise SlotTaken(f"the new time is not bookable as a {row.type} meeting with this advisor; search again")
+
+    await session.execute(delete(ClaimRow).where(ClaimRow.meeting_id == row.id))
+    await session.execute(delete(ClaimRow).where(ClaimRow.hold_id == hold.id))
+    await session.flush()
+    resources_now = [employee_resource(hold.employee_id)] + ([room_resource(hold.room_id)] if hold.room_id else [])
+    for claim in claims_for(resources_now, hold.start, hold.end, bank.settings.buffer_seconds, meeting_id=row.id):
+        session.add(claim)
+    row.start, row.end = hold.start, hold.end
+    row.employee_id, row.room_id = hold.employee_id, hold.room_id
+    if hold.room_id:
+        room = await session.get(m.RoomRow, hold.room_id)
+        row.location = room.location if room else row.location
+    row.time_slot_id = hold.id
+    row.sequence += 1  # calendars replace the old copy of the event
+    await session.delete(hold)
+    try:
+        await session.flush()
+    except Exception as exc:  # the constraint refused: someone else holds part of the new time
+        from sqlalchemy.exc import IntegrityError
+
+        if isinstance(exc, IntegrityError):
+            raise SlotTaken("the new time was taken by someone else at the same moment") from exc
+        raise
+
+
+async def cancel_meeting(session: AsyncSession, meeting_id: str, who: Principal, now: dt.datetime) -> None:
+    row = await get_meeting_row(session, meeting_id, who)
+    if row.status == "Cancelled":
+        return  # cancelling twice is harmless
+    await locks.lock(session, [employee_resource(row.employee_id)] + ([room_resource(row.room_id)] if row.room_id else []))
+    # The advisor and the room are free again at once; the meeting stays readable as cancelled.
+    await session.execute(delete(ClaimRow).where(ClaimRow.meeting_id == row.id))
+    row.status = "Cancelled"
+    row.sequence += 1
+    row.date_modified = now
+
+

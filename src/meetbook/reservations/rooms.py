@@ -1,0 +1,50 @@
+"""Which rooms are free for a held or booked time slot (GET /bookme/room-vacancies)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from meetbook.auth.tokens import Principal
+from meetbook.catalog import convert
+from meetbook.catalog import models as m
+from meetbook.catalog import schemas as c
+from meetbook.catalog.store import organization_settings
+from meetbook.clock import epoch
+from meetbook.errors import NotFound
+from meetbook.meetings.models import MeetingRow
+from meetbook.reservations.models import ClaimRow, HoldRow, room_resource
+from meetbook.slots.models import CalendarEntryRow
+
+
+async def room_vacancies(session: AsyncSession, location: str, time_slot_id: str, who: Principal, now: dt.datetime) -> list[c.Room]:
+    hold = await session.get(HoldRow, time_slot_id)
+    if hold is not None and hold.expires_at > now:
+        start, end, own = hold.start, hold.end, ClaimRow.hold_id == hold.id
+    else:
+        meeting = await session.scalar(select(MeetingRow).where(MeetingRow.time_slot_id == time_slot_id, MeetingRow.status == "Booked"))
+        if meeting is None or (not who.is_employee and meeting.customer_id != who.subject):
+            raise NotFound(f"time slot '{time_slot_id}' was not found (holds last five minutes)")
+        start, end, own = meeting.start, meeting.end, ClaimRow.meeting_id == meeting.id
+    buffer = (await organization_settings(session)).buffer_between_meetings
+    lo, hi = epoch(start), epoch(end) + buffer
+    rooms = (await session.scalars(
+        select(m.RoomRow).where(m.RoomRow.location == location, m.RoomRow.can_be_booked.is_(True)).order_by(m.RoomRow.name, m.RoomRow.id)
+    )).all()
+    if not rooms:
+        return []
+    resources = [room_resource(r.id) for r in rooms]
+    taken = set((await session.scalars(
+        select(ClaimRow.resource).where(
+            ClaimRow.resource.in_(resources), ClaimRow.start_s < hi, ClaimRow.end_s > lo,
+            (ClaimRow.expires_s.is_(None)) | (ClaimRow.expires_s > epoch(now)), ~own,
+        )
+    )).all())
+    busy = set((await session.scalars(
+        select(CalendarEntryRow.room_id).where(
+            CalendarEntryRow.room_id.in_([r.id for r in rooms]), CalendarEntryRow.start_s < hi, CalendarEntryRow.end_s > lo
+        )
+    )).all())
+    return [convert.room_out(r) for r in rooms if room_resource(r.id) not in taken and r.id not in busy]

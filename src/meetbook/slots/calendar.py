@@ -1,0 +1,118 @@
+"""External calendar time: advisors' Busy, ExtraOpen and WorkingFromElsewhere entries,
+mirrored in by the systems that sync their calendars."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from meetbook.catalog import models as m
+from meetbook.catalog.store import get_or_404
+from meetbook.clock import epoch, from_epoch
+from meetbook.errors import Conflict, Invalid
+from meetbook.meetings.models import MeetingRow
+from meetbook.reservations.schemas import TimeSlot
+from meetbook.slots.models import CalendarEntryRow
+from meetbook.schemas_base import ApiModel, Instant
+
+CALENDAR_STATUSES = {"busy": "Busy", "extraopen": "ExtraOpen", "workingfromelsewhere": "WorkingFromElsewhere"}
+
+
+class CreateTimeSlot(ApiModel):
+    """The published CreateTimeSlotRequest."""
+
+    ignore_time_slot_conflicts: bool | None = None
+    start_date: Instant
+    end_date: Instant
+    status: str
+    room_id: str | None = None
+    employee_id: str | None = None
+    service_group: str | None = None
+
+
+def entry_out(row: CalendarEntryRow) -> TimeSlot:
+    return TimeSlot(
+        id=row.id,
+        start_date=from_epoch(row.start_s),
+        end_date=from_epoch(row.end_s),
+        status=row.status,
+        employee_id=row.employee_id,
+        room_id=row.room_id,
+        service_group=row.service_group,
+        date_created=row.date_created,
+        date_modified=row.date_modified,
+    )
+
+
+async def add_entry(session: AsyncSession, body: CreateTimeSlot, now: dt.datetime) -> TimeSlot:
+    status = CALENDAR_STATUSES.get(body.status.lower())
+    if status is None:
+        raise Invalid(
+            f"status '{body.status}' cannot be created here; use Busy, ExtraOpen or WorkingFromElsewhere "
+            "(holds are made with POST /bookme/time-slots/reserve)",
+            [{"field": "status", "message": "must be Busy, ExtraOpen or WorkingFromElsewhere"}],
+        )
+    if body.end_date <= body.start_date:
+        raise Invalid("endDate must be after startDate", [{"field": "endDate", "message": "must be after startDate"}])
+    if not body.employee_id and not body.room_id:
+        raise Invalid("an employeeId or a roomId is needed", [{"field": "employeeId", "message": "required without roomId"}])
+    if body.room_id and status != "Busy":
+        raise Invalid("rooms have only Busy time", [{"field": "status", "message": "must be Busy for a room"}])
+    if body.employee_id:
+        await get_or_404(session, m.EmployeeRow, body.employee_id, "employee")
+    if body.room_id:
+        await get_or_404(session, m.RoomRow, body.room_id, "room")
+    if status == "Busy" and body.employee_id and not body.ignore_time_slot_conflicts:
+        clash = await session.scalar(
+            select(MeetingRow.id).where(
+                MeetingRow.employee_id == body.employee_id,
+                MeetingRow.status == "Booked",
+                MeetingRow.start < body.end_date,
+                MeetingRow.end > body.start_date,
+            )
+        )
+        if clash:
+            raise Conflict(
+                f"the advisor has meeting '{clash}' in that time; send ignoreTimeSlotConflicts=true to record it anyway"
+            )
+    row = CalendarEntryRow(
+        employee_id=body.employee_id,
+        room_id=body.room_id,
+        status=status,
+        start_s=epoch(body.start_date),
+        end_s=epoch(body.end_date),
+        service_group=body.service_group,
+        date_created=now,
+        date_modified=now,
+    )
+    session.add(row)
+    await session.flush()
+    return entry_out(row)
+
+
+async def list_entries(
+    session: AsyncSession, employee_id: str | None, room_id: str | None, start: dt.datetime | None, end: dt.datetime | None
+) -> list[TimeSlot]:
+    query = select(CalendarEntryRow)
+    if employee_id:
+        query = query.where(CalendarEntryRow.employee_id == employee_id)
+    if room_id:
+        query = query.where(CalendarEntryRow.room_id == room_id)
+    if start:
+        query = query.where(CalendarEntryRow.end_s > epoch(start))
+    if end:
+        query = query.where(CalendarEntryRow.start_s < epoch(end))
+    rows = (await session.scalars(query.order_by(CalendarEntryRow.start_s, CalendarEntryRow.id).limit(5000))).all()
+    return [entry_out(r) for r in rows]
+
+
+async def remove_entry(session: AsyncSession, ident: str) -> bool:
+    row = await session.get(CalendarEntryRow, ident)
+    if row is None:
+        return False
+    await session.delete(row)
+    return True
+
+
