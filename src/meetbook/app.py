@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy import text
 
-from meetbook import __version__
+from meetbook import __version__, idempotency, openapi
 from meetbook.auth.routes import router as auth_router
 from meetbook.auth.tokens import TokenVerifier
 from meetbook.catalog.routes import router as catalog_router
@@ -44,7 +44,9 @@ async def _sweeper(app: FastAPI) -> None:
         await asyncio.sleep(app.state.settings.sweep_interval_seconds)
         try:
             async with unit_of_work(app.state.sessions) as session:
-                await sweep_expired(session, app.state.clock.now())
+                now = app.state.clock.now()
+                await sweep_expired(session, now)
+                await idempotency.forget_old(session, now)
         except Exception:  # keep sweeping; the next round will try again
             log.exception("sweeping expired holds failed")
 
@@ -83,6 +85,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.snapshots = SnapshotCache()
     app.state.verifier = TokenVerifier(settings)
     install_error_handlers(app)
+    openapi.install(app)
 
     for router in (catalog_router, slots_router, reservations_router, meetings_router, auth_router):
         app.include_router(router)
