@@ -32,3 +32,10 @@ browser:
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis meetbook.db*
+
+## The benchmark (PostgreSQL on 127.0.0.1:5432): prints p50/p99/throughput against this machine's floors.
+bench: install
+	$(BIN)/python -m bench.run
+
+bench-small: install
+	$(BIN)/python -m bench.run --tiny

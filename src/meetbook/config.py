@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     # Clients of the development token endpoint, "id:secret:scope" separated by commas.
     dev_clients: str = "demo-integrator:demo-secret:customer employee,demo-admin:admin-secret:admin"
 
+    # The right-hand side of every .ics UID: fixed, so a meeting keeps one UID however it is reached.
+    ical_uid_domain: str = "meetbook"
     hold_seconds: int = 300
     sweep_interval_seconds: float = 30.0
     max_body_bytes: int = 1_000_000

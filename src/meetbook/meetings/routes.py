@@ -80,7 +80,7 @@ async def meeting_ical(request: Request, session: Session, who: Customer, id: st
     body = body or ICalRequest()
     data = await service.meeting_ical(
         session, id, who, body.title, body.description, body.location, request.app.state.clock.now(),
-        request.url.hostname or "meetbook",
+        request.app.state.settings.ical_uid_domain,
     )
     return Response(
         data,
