@@ -136,3 +136,31 @@ def test_patching_a_hold_room_needs_its_token(client, token, load_bank):
     assert b.ROOM_2 in [r["id"] for r in free]  # its own room counts as free for it
     meeting = book(client, h, patched.json(), b.T_HOUSING)
     assert meeting.status_code == 201 and meeting.json()["roomId"] == b.ROOM_2
+
+
+def test_a_joint_meeting_blocks_every_advisor_in_it(client, token, load_bank):
+    load_bank(b.bank())
+    h = token()
+    joint = client.get(
+        "/bookme/time-slots/available",
+        params=[("requireEmployeeParticipation", "true"), ("explicitEmployeeIds", b.ANNA), ("explicitEmployeeIds", b.CARL), ("meetingTypes", "physical")],
+        headers=h,
+    ).json()
+    assert joint and {s["employeeId"] for s in joint} == {b.ANNA}
+    hold = reserve(client, h, joint[0]).json()
+    meeting = book(client, h, hold, b.T_HOUSING, additionalEmployees=[b.CARL])
+    assert meeting.status_code == 201, meeting.text
+    carl = search(client, token(), requireEmployeeParticipation="false", explicitEmployeeIds=b.CARL)
+    assert joint[0]["startDate"] not in {s["startDate"] for s in carl}
+
+    # Carl cannot be added to a second meeting at the same time.
+    other = reserve(client, h, {**joint[0], "startDate": joint[0]["startDate"], "employeeId": b.BO, "roomId": None})
+    if other.status_code == 200:
+        refused = book(client, h, other.json(), b.T_HOUSING, meeting_type="online", additionalEmployees=[b.CARL])
+        assert refused.status_code == 409
+
+    # Taking Carl out of the meeting frees him again.
+    changed = client.patch(f"/bookme/meetings/{meeting.json()['id']}", json=[{"op": "replace", "path": "/additionalEmployees", "value": []}], headers=h)
+    assert changed.status_code == 200
+    carl = search(client, token(), requireEmployeeParticipation="false", explicitEmployeeIds=b.CARL)
+    assert joint[0]["startDate"] in {s["startDate"] for s in carl}

@@ -17,7 +17,7 @@ from meetbook.catalog.store import get_or_404
 from meetbook.errors import Conflict, HoldExpired, Invalid, NotFound, SlotTaken
 from meetbook.meetings.models import MeetingRow
 from meetbook.meetings.schemas import Meeting
-from meetbook.meetings.service import get_meeting_row, meeting_out
+from meetbook.meetings.service import claim_additional_employees, get_meeting_row, meeting_out
 from meetbook.reservations import locks
 from meetbook.reservations.models import ClaimRow, HoldRow, employee_resource, room_resource
 from meetbook.reservations.service import claims_for
@@ -79,6 +79,8 @@ async def update_meeting(
         if not changes.time_slot_id:
             raise Invalid("timeSlotId cannot be removed", [{"field": "timeSlotId", "message": "required"}])
         await _move(session, cache, row, changes.time_slot_id, who, now)
+    if after["timeSlotId"] != before["timeSlotId"] or after["additionalEmployees"] != before["additionalEmployees"]:
+        await claim_additional_employees(session, await cache.get(session), row, list(changes.additional_employees), who, now)
     row.title = changes.title
     row.description = changes.description
     row.video_link = changes.video_link

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.auth.tokens import Principal
@@ -138,6 +139,10 @@ async def book(session: AsyncSession, cache: SnapshotCache, body: CreateMeeting,
     await detach_claims(session, hold, meeting.id)
     await session.delete(hold)
     await session.flush()
+    if body.additional_employees:
+        meeting.additional_employees = []
+        await claim_additional_employees(session, bank, meeting, list(body.additional_employees), who, now)
+        meeting.additional_employees = list(body.additional_employees)
     return meeting_out(meeting)
 
 
@@ -225,3 +230,35 @@ async def meeting_ical(
         now=now,
         uid_domain=uid_domain,
     )
+
+
+async def claim_additional_employees(
+    session: AsyncSession, bank, meeting: MeetingRow, employee_ids: list[str], who: Principal, now: dt.datetime
+) -> None:
+    """Advisors joining a meeting are blocked for it too: each must be free then (their own
+    schedule and meetings), and gets a claim the database keeps from overlapping."""
+    from sqlalchemy import delete
+
+    from meetbook.reservations.models import ClaimRow
+    from meetbook.reservations.service import claims_for
+
+    wanted = [e for e in dict.fromkeys(employee_ids) if e != meeting.employee_id]
+    current = {employee_resource(e) for e in meeting.additional_employees or []} - {employee_resource(meeting.employee_id)}
+    if current:
+        await session.execute(delete(ClaimRow).where(ClaimRow.meeting_id == meeting.id, ClaimRow.resource.in_(current)))
+    if not wanted:
+        return
+    await locks.lock(session, [employee_resource(e) for e in wanted])
+    for employee_id in wanted:
+        free = await offered_slot(
+            session, bank, employee_id=employee_id, start=meeting.start, end=meeting.end, now=now,
+            customer_initiated=False, ignore_meeting_ids=[meeting.id],
+        )
+        if free is None:
+            raise SlotTaken(f"employee '{employee_id}' is not free for the whole meeting")
+    for claim in claims_for([employee_resource(e) for e in wanted], meeting.start, meeting.end, bank.settings.buffer_seconds, meeting_id=meeting.id):
+        session.add(claim)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise SlotTaken("an additional employee was booked by someone else at the same moment") from exc
