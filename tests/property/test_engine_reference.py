@@ -2,7 +2,9 @@
 
 Every instant in the generated data is a whole minute (the reference walks minutes). Windows are
 one to three days so the reference stays fast; some start right at the daylight-saving changes
-of Europe/Copenhagen (2026-03-29, 2026-10-25), some in +05:30 and +05:45 zones.
+of Europe/Copenhagen (2026-03-29, 2026-10-25), some in +05:30 and +05:45 zones, a few in zones
+whose clocks change at midnight (Sao Paulo 2018), by half an hour (Lord Howe) or skip a whole
+day (Samoa, 2011-12-30).
 """
 
 from __future__ import annotations
@@ -59,6 +61,10 @@ ZONES = {
     ),
     "Asia/Kolkata": (dt.date(2026, 3, 28), dt.date(2026, 7, 3)),
     "Asia/Kathmandu": (dt.date(2026, 2, 6),),
+    # clocks that change at midnight, by half an hour, or skip a whole day
+    "America/Sao_Paulo": (dt.date(2018, 2, 17), dt.date(2018, 11, 4)),
+    "Australia/Lord_Howe": (dt.date(2026, 4, 5), dt.date(2026, 10, 4)),
+    "Pacific/Apia": (dt.date(2011, 12, 29),),
 }
 
 PROFILE = settings(
@@ -142,7 +148,8 @@ def scenarios(draw, *, focus: str = "any"):
     now = base + dice.int(-6 * 60, 30 * 60) * MIN
     window_start = now + dice.pick(0, 0, dice.int(-3 * 60, 20 * 60)) * MIN
     long_window = dice.chance(0.85)
-    window_end = window_start + (dice.int(24, 3 * 48) if long_window else dice.int(1, 12)) * 30 * MIN
+    half_hours = dice.int(24, 3 * 48) if long_window else dice.int(1, 12)
+    window_end = window_start + half_hours * 30 * MIN
     lo, hi = window_start - 30 * HOUR, window_end + 30 * HOUR
 
     topics = {
@@ -197,7 +204,9 @@ def scenarios(draw, *, focus: str = "any"):
             competence_group_ids=dice.subset(competence_groups, 0, 1),
             max_seconds_per_day=dice.pick(None, 2 * HOUR, 5 * HOUR),
             trigger_topic_ids=dice.subset(TOPICS, 1, 1) if dice.chance(0.3) else frozenset(),
-            trigger_customer_type_ids=dice.subset(CTYPES, 1, 1) if dice.chance(0.2) else frozenset(),
+            trigger_customer_type_ids=(
+                dice.subset(CTYPES, 1, 1) if dice.chance(0.2) else frozenset()
+            ),
             trigger_customer_locations=(
                 dice.subset(LOCATIONS, 1, 1) if dice.chance(0.2) else frozenset()
             ),
@@ -285,7 +294,7 @@ def scenarios(draw, *, focus: str = "any"):
         specific_room_ids=dice.pick(None, None, frozenset({"r1"}), frozenset({"r2", "r3"})),
         customer_initiated=focus == "customer" or dice.chance(0.5),
         ignore_minimum_notice=dice.chance(0.1 if focus == "customer" else 0.2),
-        best_slots=dice.pick(None, True, True) if focus == "pools" else dice.pick(None, True, False),
+        best_slots=dice.pick(None, True, focus == "pools"),  # pools: mostly on
     )
     return search, bank, occupancy, now
 

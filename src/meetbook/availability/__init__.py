@@ -4,7 +4,7 @@
 library only, no clock, no I/O, nothing from the rest of `meetbook`.
 """
 
-from .engine import compute_slots, resolve_duration, tie_break_hash
+from .engine import compute_slot_rows, compute_slots, resolve_duration, tie_break_hash
 from .model import (
     BUSY,
     CALENDAR_STATUSES,
@@ -71,6 +71,7 @@ __all__ = [
     "SlotSearch",
     "Topic",
     "Workday",
+    "compute_slot_rows",
     "compute_slots",
     "resolve_duration",
     "tie_break_hash",

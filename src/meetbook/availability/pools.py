@@ -136,22 +136,25 @@ def triggered(sg: ServiceGroup, lineage: frozenset[str] | None, search: SlotSear
     )
 
 
-def daily_limit(
-    advisor: Advisor,
-    bank: Bank,
-    sg_members: Mapping[str, frozenset[str]],
-) -> int | None:
-    """Own cap, else the largest cap of any service group the advisor belongs to, else the bank's."""
+def group_caps(bank: Bank, sg_members: Mapping[str, frozenset[str]]) -> dict[str, int]:
+    """Per advisor, the most permissive (largest) daily cap among the service groups they belong
+    to (directly or through competence groups), whether or not the search triggers them."""
+    caps: dict[str, int] = {}
+    for sid, sg in bank.service_groups.items():
+        cap = sg.max_seconds_per_day
+        if cap is None:
+            continue
+        for aid in sg_members[sid]:
+            if caps.get(aid, -1) < cap:
+                caps[aid] = cap
+    return caps
+
+
+def daily_limit(advisor: Advisor, caps: Mapping[str, int], bank_cap: int | None) -> int | None:
+    """The advisor's own cap, else their service groups' (see group_caps), else the bank's."""
     if advisor.max_seconds_per_day is not None:
         return advisor.max_seconds_per_day
-    caps = [
-        sg.max_seconds_per_day
-        for sid, sg in bank.service_groups.items()
-        if sg.max_seconds_per_day is not None and advisor.id in sg_members[sid]
-    ]
-    if caps:
-        return max(caps)
-    return bank.settings.max_seconds_per_day
+    return caps.get(advisor.id, bank_cap)
 
 
 class Priorities:

@@ -12,7 +12,9 @@ from meetbook.availability.model import CalendarEntry, Claim, Occupancy
 from meetbook.reservations.models import ClaimRow
 from meetbook.slots.models import CalendarEntryRow
 
-DAY = 86400
+# Two days either side: a window edge can fall in a 25-hour autumn day, and caps and the fair
+# tie-break count every claim of each local day the window touches.
+WIDEN = 2 * 86400
 
 
 async def load_occupancy(
@@ -26,10 +28,10 @@ async def load_occupancy(
 ) -> Occupancy:
     """Active claims and calendar time around the window.
 
-    The window is widened by a day on each side: daily caps and the fair tie-break count the
+    The window is widened on each side (see WIDEN): daily caps and the fair tie-break count the
     whole local day of every slot. Expired holds are left out: they never block anyone.
     """
-    lo, hi = window_start - DAY, window_end + DAY
+    lo, hi = window_start - WIDEN, window_end + WIDEN
     query = select(ClaimRow.resource, ClaimRow.start_s, ClaimRow.end_s, ClaimRow.meeting_seconds).where(
         ClaimRow.end_s > lo,
         ClaimRow.start_s < hi,
