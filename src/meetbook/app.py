@@ -14,6 +14,7 @@ from sqlalchemy import text
 from meetbook import __version__, idempotency, openapi
 from meetbook.auth.routes import router as auth_router
 from meetbook.auth.tokens import TokenVerifier
+from meetbook.catalog.admin_routes import router as admin_router
 from meetbook.catalog.routes import router as catalog_router
 from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.clock import Clock, SystemClock
@@ -87,7 +88,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     install_error_handlers(app)
     openapi.install(app)
 
-    for router in (catalog_router, slots_router, reservations_router, meetings_router, auth_router):
+    for router in (catalog_router, admin_router, slots_router, reservations_router, meetings_router, auth_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["Operations"], summary="The process answers")

@@ -1,0 +1,197 @@
+"""The write rules of employees and their weekly schedules, and a schedule resolved to dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import Field
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from meetbook.catalog import convert
+from meetbook.catalog import models as m
+from meetbook.catalog import schemas as c
+from meetbook.catalog.admin_common import (
+    Entity,
+    Usage,
+    active_holds,
+    added,
+    changed,
+    ensure_unique,
+    flush,
+    meetings_of_employee,
+    patched,
+    require,
+    require_locations,
+)
+from meetbook.catalog.store import configuration_changed, get_or_404, organization_settings
+from meetbook.errors import Invalid, NotFound
+from meetbook.reservations.models import ClaimRow, HoldRow, employee_resource
+from meetbook.schemas_base import ApiModel, TimeOfDay
+from meetbook.slots.models import CalendarEntryRow
+
+# --- employees --------------------------------------------------------------------------------------------
+
+
+async def _check_employee(session: AsyncSession, new: c.Employee, old: c.Employee | None) -> None:
+    if changed(old, new, "email"):
+        await ensure_unique(session, m.EmployeeRow, new.id, f"an employee with e-mail '{new.email}' already exists", email=new.email)
+    if changed(old, new, "location") and new.location is not None:
+        await require_locations(session, [new.location], "location")
+    before = old.skills if old is not None else c.Skills()
+    await require(session, m.TopicRow, added(new.skills.topic_ids, before.topic_ids), "topic", "skills.topicIds")
+    await require(session, m.CustomerTypeRow, added(new.skills.customer_type_ids, before.customer_type_ids),
+                  "customer type", "skills.customerTypeIds")
+
+
+async def _employee_usages(session: AsyncSession, row: m.EmployeeRow, now: dt.datetime) -> list[Usage]:
+    upcoming, other = await meetings_of_employee(session, row.id, now)
+    return [
+        (upcoming, "upcoming meeting", "upcoming meetings"),
+        (await active_holds(session, HoldRow.employee_id, row.id, now), "active hold", "active holds"),
+        (other, "past or cancelled meeting", "past or cancelled meetings"),
+    ]
+
+
+async def _employee_cleanup(session: AsyncSession, row: m.EmployeeRow, now: dt.datetime) -> None:
+    """Memberships, the schedule, expired holds and calendar time go with the employee."""
+    for table in (m.CompetenceGroupRow, m.ServiceGroupRow):
+        for group in (await session.scalars(select(table))).all():
+            if row.id in (group.employee_ids or ()):
+                group.employee_ids = [e for e in group.employee_ids if e != row.id]
+    await session.execute(delete(m.EmployeeScheduleRow).where(m.EmployeeScheduleRow.employee_id == row.id))
+    await session.execute(delete(HoldRow).where(HoldRow.employee_id == row.id))  # all expired by now
+    await session.execute(delete(ClaimRow).where(ClaimRow.resource == employee_resource(row.id)))
+    await session.execute(delete(CalendarEntryRow).where(CalendarEntryRow.employee_id == row.id))
+
+
+EMPLOYEES = Entity(
+    kind="employee",
+    table=m.EmployeeRow,
+    schema=c.Employee,
+    out=convert.employee_out,
+    fields=convert.employee_fields,
+    path="/config/employees",
+    label=lambda r: f"employee '{r.email}'",
+    check=_check_employee,
+    usages=_employee_usages,
+    cleanup=_employee_cleanup,
+    hint=(". Meetings stay on record, so an employee who has had meetings is kept: set canBeBooked to false "
+          "in their schedule (/bookme/config/employee-schedules) to stop new bookings"),
+)
+
+# --- weekly schedules -------------------------------------------------------------------------------------
+
+
+class ScheduleBody(c.EmployeeSchedule):
+    """PUT body: the schedule; employeeId comes from the path and may be left out."""
+
+    employee_id: c.Id | None = None
+
+
+async def list_schedules(session: AsyncSession) -> list[c.EmployeeSchedule]:
+    rows = (await session.scalars(select(m.EmployeeScheduleRow).order_by(m.EmployeeScheduleRow.employee_id))).all()
+    return [convert.schedule_out(r) for r in rows]
+
+
+async def _schedule_row(session: AsyncSession, employee_id: str) -> m.EmployeeScheduleRow:
+    await get_or_404(session, m.EmployeeRow, employee_id, "employee")
+    row = await session.get(m.EmployeeScheduleRow, employee_id)
+    if row is None:
+        raise NotFound(f"employee '{employee_id}' has no schedule yet; PUT one to create it")
+    return row
+
+
+async def get_schedule(session: AsyncSession, employee_id: str) -> c.EmployeeSchedule:
+    return convert.schedule_out(await _schedule_row(session, employee_id))
+
+
+def _locations(schedule: c.EmployeeSchedule | None) -> list[str | None]:
+    return [w.location for w in schedule.workdays] if schedule is not None else []
+
+
+async def _write_schedule(session: AsyncSession, row: m.EmployeeScheduleRow, new: c.EmployeeSchedule, old: c.EmployeeSchedule | None) -> c.EmployeeSchedule:
+    await require_locations(session, added(_locations(new), _locations(old)), "workdays.location")
+    for key, value in convert.schedule_fields(new).items():
+        setattr(row, key, value)
+    await flush(session, "employee schedule")
+    await configuration_changed(session)
+    return convert.schedule_out(row)
+
+
+async def put_schedule(session: AsyncSession, employee_id: str, body: ScheduleBody) -> tuple[c.EmployeeSchedule, bool]:
+    """Create or replace the whole weekly schedule. Returns (schedule, created)."""
+    employee = await get_or_404(session, m.EmployeeRow, employee_id, "employee")
+    if body.employee_id is not None and body.employee_id != employee.id:
+        raise Invalid("the body's employeeId differs from the one in the path", [{"field": "employeeId", "message": "must match the path"}])
+    new = c.EmployeeSchedule.model_validate({**body.model_dump(), "employee_id": employee.id})
+    row = await session.get(m.EmployeeScheduleRow, employee.id)
+    created = row is None
+    old = None if created else convert.schedule_out(row)
+    if created:
+        row = m.EmployeeScheduleRow(employee_id=employee.id)
+        session.add(row)
+    return await _write_schedule(session, row, new, old), created
+
+
+async def patch_schedule(session: AsyncSession, employee_id: str, operations: Any) -> c.EmployeeSchedule:
+    row = await _schedule_row(session, employee_id)
+    before = convert.schedule_out(row)
+    return await _write_schedule(session, row, patched(before, operations, c.EmployeeSchedule, key="employee_id"), before)
+
+
+async def delete_schedule(session: AsyncSession, employee_id: str) -> None:
+    """Without a schedule the employee has no working hours; booked meetings stay as they are."""
+    await session.delete(await _schedule_row(session, employee_id))
+    await flush(session, "employee schedule")
+    await configuration_changed(session)
+
+
+class ActualDay(ApiModel):
+    date: dt.date
+    day_of_week: c.DayOfWeek
+    is_available: bool = Field(description="Works that day: scheduled as available and the bank is open")
+    from_: TimeOfDay | None = Field(default=None, alias="from")
+    to: TimeOfDay | None = None
+    location: str | None = Field(default=None, description="The workday's branch, else the employee's home location")
+    meeting_types: list[c.MeetingTypeName] = []
+    is_bank_closed: bool = Field(description="A closing day of the bank")
+
+
+MAX_ACTUAL_DAYS = 366
+
+
+async def actual_days(session: AsyncSession, employee_id: str, start: dt.date | None, end: dt.date | None, now: dt.datetime) -> list[ActualDay]:
+    """The weekly schedule resolved per local date (bank time zone), with the bank's closing days."""
+    employee = await get_or_404(session, m.EmployeeRow, employee_id, "employee")
+    settings = await organization_settings(session)
+    start = start or now.astimezone(ZoneInfo(settings.time_zone)).date()
+    end = end or start + dt.timedelta(days=6)
+    if end < start:
+        raise Invalid("'to' must not be before 'from'", [{"field": "to", "message": "before from"}])
+    if (end - start).days >= MAX_ACTUAL_DAYS:
+        raise Invalid(f"at most {MAX_ACTUAL_DAYS} days at a time", [{"field": "to", "message": "range too long"}])
+    row = await session.get(m.EmployeeScheduleRow, employee.id)
+    week = {w.day_of_week: w for w in (convert.schedule_out(row).workdays if row else [])}
+    closed = set(settings.closing_days or ())
+    out = []
+    for n in range((end - start).days + 1):
+        date = start + dt.timedelta(days=n)
+        name = c.DAYS[date.weekday()]
+        shut = date.isoformat() in closed
+        day = week.get(name)
+        out.append(
+            ActualDay(
+                date=date,
+                day_of_week=name,
+                is_available=day is not None and day.is_available and not shut,
+                from_=day.from_ if day else None,
+                to=day.to if day else None,
+                location=(day.location if day else None) or employee.location,
+                meeting_types=list(day.available_meeting_types) if day else [],
+                is_bank_closed=shut,
+            )
+        )
+    return out

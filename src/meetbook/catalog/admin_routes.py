@@ -1,0 +1,25 @@
+"""The configuration API's writes (admin scope) and its reads of internal configuration (employee scope).
+
+Every entity of the bank definition file can be created, patched (RFC 6902) and deleted here; the
+use cases live in `catalog.admin_*`, these routers only parse and answer.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from meetbook.catalog.admin_basics import CUSTOMER_TYPES, LOCATIONS, ROOMS, TOPICS
+from meetbook.catalog.admin_routes_common import reads, writes
+from meetbook.catalog.admin_routes_groups import router as groups_router
+from meetbook.catalog.admin_routes_people import router as people_router
+from meetbook.catalog.admin_routes_settings import router as settings_router
+
+router = APIRouter()
+writes(router, CUSTOMER_TYPES)
+writes(router, TOPICS, tag="BookMe")
+writes(router, ROOMS)
+reads(router, LOCATIONS, scope="customer", listing=False)  # the list is a seed read in catalog.routes
+writes(router, LOCATIONS)
+
+for _sub in (people_router, groups_router, settings_router):
+    router.include_router(_sub)
