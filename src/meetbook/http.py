@@ -105,6 +105,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError):
         errors = []
+        if any(e.get("type") == "json_invalid" for e in exc.errors()):
+            return error(400, "the request body is not valid JSON", [{"field": "body", "message": "not valid JSON"}])
         for e in exc.errors():
             message = e.get("msg", "invalid")
             if message.startswith("Value error, "):

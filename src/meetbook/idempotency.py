@@ -37,13 +37,20 @@ async def replay(session: AsyncSession, subject: str, path: str, key: str, body:
     return row
 
 
-def remember(session: AsyncSession, subject: str, path: str, key: str, body: bytes, status: int, answer: str, now: dt.datetime) -> None:
+REPLAYED_HEADERS = ("location",)
+
+
+def remember(
+    session: AsyncSession, subject: str, path: str, key: str, body: bytes, status: int, answer: str, now: dt.datetime,
+    headers: dict[str, str] | None = None,
+) -> None:
     session.add(
         IdempotencyRow(
             key=_row_key(subject, path, key),
             request_hash=hashlib.sha256(body).hexdigest(),
             status_code=status,
             body=answer,
+            headers=headers or {},
             date_created=now,
         )
     )
@@ -70,7 +77,9 @@ async def once(request, session: AsyncSession, subject: str, produce) -> "Respon
     scope = f"{request.method} {request.url.path}"
     first = await replay(session, subject, scope, key, raw, now)
     if first is not None:
-        return Response(first.body, status_code=first.status_code, media_type="application/json", headers={"Idempotent-Replayed": "true"})
+        headers = {**(first.headers or {}), "Idempotent-Replayed": "true"}
+        return Response(first.body, status_code=first.status_code, media_type="application/json", headers=headers)
     response = await produce()
-    remember(session, subject, scope, key, raw, response.status_code, bytes(response.body).decode(), now)
+    kept = {name: response.headers[name] for name in REPLAYED_HEADERS if name in response.headers}
+    remember(session, subject, scope, key, raw, response.status_code, bytes(response.body).decode(), now, kept)
     return response

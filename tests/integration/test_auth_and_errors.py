@@ -157,6 +157,7 @@ def test_idempotent_meeting_creation(client, token, load_bank):
     again = client.post("/bookme/meetings", json=body, headers={**h, "Idempotency-Key": "k-1"})
     assert first.status_code == again.status_code == 201
     assert first.json()["id"] == again.json()["id"]
+    assert again.headers["location"] == first.headers["location"] and again.headers["idempotent-replayed"] == "true"
     different = client.post("/bookme/meetings", json={**body, "description": "changed"}, headers={**h, "Idempotency-Key": "k-1"})
     assert different.status_code == 409
     assert len(client.get("/bookme/meetings", headers=h).json()) == 1

@@ -106,6 +106,7 @@ def test_reserve_refuses_bad_bodies(client, token, load_bank):
     assert booked_status.status_code == 400 and booked_status.json()["errors"][0]["field"] == "timeSlot.status"
     not_json = client.post("/bookme/time-slots/reserve", content=b"{nope", headers={**h, "Content-Type": "application/json"})
     assert not_json.status_code == 400 and not_json.json()["code"] == "BAD_REQUEST"
+    assert not_json.json()["message"] == "the request body is not valid JSON"
 
 
 def test_releasing_a_hold_frees_it_for_others(client, token, load_bank):

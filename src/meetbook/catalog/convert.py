@@ -62,7 +62,7 @@ def employee_out(row: m.EmployeeRow) -> c.Employee:
         id=row.id,
         first_name=row.first_name,
         last_name=row.last_name,
-        display_name=row.display_name or " ".join(filter(None, [row.first_name, row.last_name])) or None,
+        display_name=row.display_name,
         email=row.email,
         initials=row.initials,
         location=row.location,

@@ -40,14 +40,15 @@ class SnapshotCache:
         self._version = None
 
 
-def _workdays(raw: list[dict]) -> tuple[a.Workday | None, ...]:
+def _workdays(raw: list[dict], home: str | None) -> tuple[a.Workday | None, ...]:
     days: list[a.Workday | None] = [None] * 7
     for w in raw or []:
         days[DAY_INDEX[w["dayOfWeek"]]] = a.Workday(
             is_available=bool(w.get("isAvailable", True)),
             start_minute=int(w["from"]),
             end_minute=int(w["to"]),
-            location=w.get("location"),
+            # A workday without a branch is spent at the advisor's home branch.
+            location=w.get("location") or home,
             meeting_types=frozenset(w.get("availableMeetingTypes") or ()),
         )
     return tuple(days)
@@ -74,7 +75,7 @@ async def load_bank(session: AsyncSession) -> a.Bank:
         sch = schedules.get(e.id)
         advisors[e.id] = a.Advisor(
             id=e.id,
-            workdays=_workdays(sch.workdays) if sch else (None,) * 7,
+            workdays=_workdays(sch.workdays, e.location) if sch else (None,) * 7,
             # An employee without a schedule has no working hours, so nothing to offer anyway.
             can_be_booked=sch.can_be_booked if sch else False,
             only_explicit=sch.is_only_explicitly_available if sch else False,

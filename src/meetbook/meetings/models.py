@@ -61,4 +61,5 @@ class IdempotencyRow(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int] = mapped_column(Integer)
     body: Mapped[str] = mapped_column(Text)
+    headers: Mapped[dict] = mapped_column(JSON, default=dict)  # e.g. Location, replayed as sent
     date_created: Mapped[dt.datetime] = mapped_column(UTCDateTime())
