@@ -8,10 +8,10 @@ import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse
 from sqlalchemy import text
 
 from meetbook import __version__, idempotency, openapi
+from meetbook.auth.pkce import router as pkce_router
 from meetbook.auth.routes import router as auth_router
 from meetbook.auth.tokens import TokenVerifier
 from meetbook.catalog.admin_routes import router as admin_router
@@ -26,6 +26,7 @@ from meetbook.middleware import BodyLimit, RequestLog
 from meetbook.reservations.routes import router as reservations_router
 from meetbook.reservations.service import sweep_expired
 from meetbook.slots.routes import router as slots_router
+from meetbook.web.routes import router as web_router
 
 log = logging.getLogger("meetbook")
 
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     async def lifespan(app: FastAPI):
         app.state.engine = make_engine(settings.database_url)
         app.state.sessions = make_sessionmaker(app.state.engine)
+        app.state.read_sessions = make_sessionmaker(app.state.engine, read_only=True)
         sweeper = asyncio.create_task(_sweeper(app)) if settings.sweep_interval_seconds > 0 else None
         try:
             yield
@@ -105,9 +107,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             return error(503, "the database does not answer")
         return json({"status": "ok"})
 
-    @app.get("/", include_in_schema=False)
-    async def root():
-        return RedirectResponse("/docs")
+    app.include_router(pkce_router)
+    app.include_router(web_router)  # the booking page at /
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestLog)

@@ -33,9 +33,16 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with unit_of_work(request.app.state.read_sessions) as session:
+        yield session
+
+
 # Commits when the route function returns, before the response is sent, so the client never
 # sees a success that was not stored.
 Session = Annotated[AsyncSession, Depends(_session, scope="function")]
+# For routes that only read: on SQLite they run beside writers instead of queueing behind them.
+ReadSession = Annotated[AsyncSession, Depends(_read_session, scope="function")]
 
 
 # Declared on every creating POST so the header shows in the OpenAPI document; `idempotency.once` reads it.

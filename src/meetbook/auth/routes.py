@@ -1,4 +1,5 @@
-"""The development issuer's token endpoint (OAuth2 client credentials)."""
+"""The development issuer's token endpoint: client credentials for integrators, and the
+authorization code with PKCE for the booking page (see pkce.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 
+from meetbook.auth import pkce
 from meetbook.auth.tokens import issue_token
 from meetbook.errors import Invalid, Unauthorized
 from meetbook.http import json
@@ -16,22 +18,33 @@ router = APIRouter(tags=["Authentication"])
 
 @router.post(
     "/oauth/token",
-    summary="Get an access token from the development issuer (client credentials)",
-    responses={400: {"description": "Unsupported grant or scope"}, 401: {"description": "Unknown client"}},
+    summary="Get an access token from the development issuer (client credentials, or authorization code with PKCE)",
+    description=(
+        "`grant_type=client_credentials` with `client_id`, `client_secret` (and optionally `scope`, `subject`) "
+        "for integrators. `grant_type=authorization_code` with `code`, `code_verifier`, `redirect_uri` and "
+        "`client_id=booking-page` for the booking page: the code comes from `/oauth/authorize`, and the "
+        "token is a customer token whose subject is the customer number."
+    ),
+    responses={400: {"description": "Unsupported grant or scope, or a bad code"}, 401: {"description": "Unknown client"}},
 )
 async def token(
     request: Request,
     grant_type: Annotated[str, Form()],
     client_id: Annotated[str, Form()],
-    client_secret: Annotated[str, Form()],
+    client_secret: Annotated[str | None, Form()] = None,
     scope: Annotated[str | None, Form()] = None,
     subject: Annotated[str | None, Form(description="The customer id the token speaks for")] = None,
+    code: Annotated[str | None, Form(description="authorization_code: the code from /oauth/authorize")] = None,
+    code_verifier: Annotated[str | None, Form(description="authorization_code: the PKCE verifier")] = None,
+    redirect_uri: Annotated[str | None, Form(description="authorization_code: the redirect_uri given to /oauth/authorize")] = None,
 ):
     settings = request.app.state.settings
+    if grant_type == "authorization_code":
+        return _authorization_code(request, client_id, code, code_verifier, redirect_uri)
     if grant_type != "client_credentials":
-        raise Invalid("grant_type must be client_credentials")
+        raise Invalid("grant_type must be client_credentials or authorization_code")
     client = settings.clients().get(client_id)
-    if client is None or not secrets.compare_digest(client[0], client_secret):
+    if client is None or client_secret is None or not secrets.compare_digest(client[0], client_secret):
         raise Unauthorized("unknown client or wrong secret")
     allowed = set(client[1].split())
     wanted = set((scope or client[1]).split())
@@ -46,4 +59,31 @@ async def token(
             "scope": " ".join(sorted(wanted)),
         },
         headers={"Cache-Control": "no-store"},
+    )
+
+
+def _authorization_code(request: Request, client_id: str, code: str | None, verifier: str | None, redirect_uri: str | None):
+    settings = request.app.state.settings
+    pkce._enabled(request)
+    if not code or not verifier or not redirect_uri:
+        raise Invalid("authorization_code needs code, code_verifier and redirect_uri")
+    pkce.check_client(request, client_id, redirect_uri)
+    grant = pkce.codes.redeem(code, request.app.state.clock.now())
+    # One answer for every reason a code is refused, so a caller learns nothing from which check failed.
+    refused = Invalid("the code is unknown, expired, already used, or was issued for another client, redirect_uri or verifier")
+    if grant is None or grant.client_id != client_id or grant.redirect_uri != redirect_uri:
+        raise refused
+    if not pkce.check_verifier(verifier) or not secrets.compare_digest(pkce.s256(verifier), grant.code_challenge):
+        raise refused
+    access = issue_token(settings, grant.scope, grant.subject)
+    return json(
+        {
+            "access_token": access,
+            "token_type": "Bearer",
+            "expires_in": settings.token_ttl_seconds,
+            "scope": grant.scope,
+            # Not part of OAuth: the name given at sign-in, so the page can fill in the booking form.
+            "name": grant.name,
+        },
+        headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
     )

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Query, Request, Response
 
 from meetbook import idempotency, patching
 from meetbook.auth.deps import Customer
-from meetbook.http import IdempotencyKey, Session, dump, error_responses, json
+from meetbook.http import IdempotencyKey, ReadSession, Session, dump, error_responses, json
 from meetbook.meetings import lifecycle, service
 from meetbook.meetings.schemas import CreateMeeting, ICalRequest, Meeting
 from meetbook.query import instant
@@ -39,7 +39,7 @@ async def create_meeting(
 
 @router.get("/bookme/meetings", summary="List meetings (a customer sees only their own)", response_model=list[Meeting], responses=error_responses(400, 403))
 async def list_meetings(
-    session: Session,
+    session: ReadSession,
     who: Customer,
     time_slot_id: Annotated[str | None, Query(alias="timeSlotId")] = None,
     employee_id: Annotated[str | None, Query(alias="employeeId")] = None,
@@ -66,7 +66,7 @@ async def list_meetings(
 
 
 @router.get("/bookme/meetings/{id}", summary="Get a meeting", response_model=Meeting, responses=error_responses(403, 404))
-async def get_meeting(session: Session, who: Customer, id: str):
+async def get_meeting(session: ReadSession, who: Customer, id: str):
     return json(dump(await service.get_meeting(session, id, who)))
 
 
@@ -76,7 +76,7 @@ async def get_meeting(session: Session, who: Customer, id: str):
     response_class=Response,
     responses={200: {"content": {"text/calendar": {"schema": {"type": "string", "format": "binary"}}}}, **error_responses(400, 403, 404)},
 )
-async def meeting_ical(request: Request, session: Session, who: Customer, id: str, body: Annotated[ICalRequest | None, Body()] = None):
+async def meeting_ical(request: Request, session: ReadSession, who: Customer, id: str, body: Annotated[ICalRequest | None, Body()] = None):
     body = body or ICalRequest()
     data = await service.meeting_ical(
         session, id, who, body.title, body.description, body.location, request.app.state.clock.now(),

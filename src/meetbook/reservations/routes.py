@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Query, Request, Response
 from meetbook import idempotency
 from meetbook.auth.deps import Customer, Employee
 from meetbook.catalog import schemas as c
-from meetbook.http import IdempotencyKey, Session, dump, error_responses, json
+from meetbook.http import IdempotencyKey, ReadSession, Session, dump, error_responses, json
 from meetbook.query import instant
 from meetbook.reservations import rooms, service
 from meetbook.reservations.schemas import Reservation, TimeSlot
@@ -47,7 +47,7 @@ async def reserve(request: Request, session: Session, who: Customer, body: Reser
     response_model=TimeSlot,
     responses=error_responses(403, 404),
 )
-async def get_time_slot(request: Request, session: Session, who: Customer, id: str):
+async def get_time_slot(request: Request, session: ReadSession, who: Customer, id: str):
     return json(dump(await service.get_time_slot(session, id, who, request.app.state.clock.now())))
 
 
@@ -108,7 +108,7 @@ async def add_calendar_time(request: Request, session: Session, who: Employee, b
     responses=error_responses(400, 403),
 )
 async def list_calendar_time(
-    session: Session,
+    session: ReadSession,
     _who: Employee,
     employee_id: Annotated[str | None, Query(alias="employeeId")] = None,
     room_id: Annotated[str | None, Query(alias="roomId")] = None,
@@ -127,7 +127,7 @@ async def list_calendar_time(
 )
 async def room_vacancies(
     request: Request,
-    session: Session,
+    session: ReadSession,
     who: Customer,
     location: Annotated[str, Query()],
     time_slot_id: Annotated[str, Query(alias="timeSlotId")],

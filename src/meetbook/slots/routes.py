@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from meetbook.auth.deps import Customer
 from meetbook.availability.model import EMPLOYEE_TYPES, MEETING_TYPES
 from meetbook.errors import Forbidden, Invalid
-from meetbook.http import Session, error_responses, json
+from meetbook.http import ReadSession, error_responses, json
 from meetbook.query import enum_list, instant, split_list, timespan
 from meetbook.slots import service
 from meetbook.slots.schemas import AvailableTimeslot
@@ -50,7 +50,7 @@ ListParam = Annotated[list[str] | None, Query()]
 )
 async def available(
     request: Request,
-    session: Session,
+    session: ReadSession,
     who: Customer,
     require_employee_participation: Annotated[bool, Query(alias="requireEmployeeParticipation", description="true with explicitEmployeeIds and no employeeTypes: every listed employee must be free (a joint meeting)")],
     explicit_employee_ids: Annotated[list[str] | None, Query(alias="explicitEmployeeIds")] = None,
