@@ -1,11 +1,13 @@
-"""Many clients racing for the same and for overlapping slots through two server processes on
-PostgreSQL: exactly one wins each contested time, nobody gets a 5xx, and no claims overlap."""
+"""Many clients racing for the same and for overlapping slots through two server processes, on
+PostgreSQL and on the SQLite file: exactly one wins each contested time, nobody gets a 5xx, and
+no claims overlap."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -14,10 +16,11 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-import psycopg
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests import bankdata as b
+from meetbook.db import sync_url
 from tests.conftest import _truncate_postgres
 
 ALL_DAY = [
@@ -32,9 +35,20 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.fixture(params=["postgresql", "sqlite"])
+def race_database(request, tmp_path):
+    if request.param == "sqlite":
+        path = tmp_path / "race.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite+aiosqlite:///{path}"
+    url = request.getfixturevalue("postgres_database")
+    _truncate_postgres(url)
+    return url
+
+
 @pytest.fixture
-def two_servers(postgres_database):
-    _truncate_postgres(postgres_database)
+def two_servers(race_database):
+    postgres_database = race_database
     from meetbook.bankfile.service import import_bank, parse
     from meetbook.db import make_engine, make_sessionmaker, unit_of_work
 
@@ -98,23 +112,27 @@ def _future_slots(base: str) -> list[dict]:
 
 
 def _claims_overlap(url: str) -> int:
-    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
-        return conn.execute(
-            "SELECT count(*) FROM claims a JOIN claims b ON a.resource = b.resource AND a.id < b.id "
-            "AND a.start_s < b.end_s AND b.start_s < a.end_s"
-        ).fetchone()[0]
+    engine = create_engine(sync_url(url))
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text(
+                "SELECT count(*) FROM claims a JOIN claims b ON a.resource = b.resource AND a.id < b.id "
+                "AND a.start_s < b.end_s AND b.start_s < a.end_s"
+            )).scalar_one()
+    finally:
+        engine.dispose()
 
 
-def test_forty_clients_one_slot_exactly_one_wins(two_servers, postgres_database):
+def test_forty_clients_one_slot_exactly_one_wins(two_servers, race_database):
     slot = _future_slots(two_servers[0])[0]
     with ThreadPoolExecutor(max_workers=40) as pool:
         statuses = list(pool.map(lambda i: _reserve(two_servers[i % 2], slot), range(40)))
     assert statuses.count(200) == 1, statuses
     assert statuses.count(409) == 39, statuses
-    assert _claims_overlap(postgres_database) == 0
+    assert _claims_overlap(race_database) == 0
 
 
-def test_overlapping_slots_never_both_won(two_servers, postgres_database):
+def test_overlapping_slots_never_both_won(two_servers, race_database):
     slots = _future_slots(two_servers[0])[:4]  # 00:00, 00:30, 01:00, 01:30 local: each overlaps its neighbours
     attempts = [(two_servers[i % 2], slots[i % 4]) for i in range(48)]
     with ThreadPoolExecutor(max_workers=48) as pool:
@@ -123,7 +141,7 @@ def test_overlapping_slots_never_both_won(two_servers, postgres_database):
     assert set(statuses) <= {200, 409}
     won = statuses.count(200)
     assert 1 <= won <= 2  # one-hour meetings on a 30-minute grid: at most two of four fit
-    assert _claims_overlap(postgres_database) == 0
+    assert _claims_overlap(race_database) == 0
 
 
 def _book(base: str, headers: dict, hold: dict) -> httpx.Response:
@@ -131,7 +149,7 @@ def _book(base: str, headers: dict, hold: dict) -> httpx.Response:
     return httpx.post(f"{base}/bookme/meetings", json=body, headers=headers, timeout=30)
 
 
-def test_a_reschedule_and_a_new_booking_race_for_one_slot(two_servers, postgres_database):
+def test_a_reschedule_and_a_new_booking_race_for_one_slot(two_servers, race_database):
     from threading import Barrier
 
     slots = _future_slots(two_servers[0])
@@ -171,4 +189,4 @@ def test_a_reschedule_and_a_new_booking_race_for_one_slot(two_servers, postgres_
             assert now_meeting["startDate"] == target["startDate"]
         else:
             assert now_meeting["startDate"] == original["startDate"]  # the loser's meeting is unchanged
-    assert _claims_overlap(postgres_database) == 0
+    assert _claims_overlap(race_database) == 0
