@@ -48,20 +48,19 @@ def race_database(request, tmp_path):
 
 @pytest.fixture
 def two_servers(race_database):
-    postgres_database = race_database
     from meetbook.bankfile.service import import_bank, parse
     from meetbook.db import make_engine, make_sessionmaker, unit_of_work
 
     document = b.bank(employeeSchedules=[{"employeeId": b.ANNA, "workdays": ALL_DAY}])
 
     async def load():
-        engine = make_engine(postgres_database)
+        engine = make_engine(race_database)
         async with unit_of_work(make_sessionmaker(engine)) as session:
             await import_bank(session, parse(document))
         await engine.dispose()
 
     asyncio.run(load())
-    env = {**os.environ, "MEETBOOK_DATABASE_URL": postgres_database, "MEETBOOK_ENVIRONMENT": "test", "MEETBOOK_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "MEETBOOK_DATABASE_URL": race_database, "MEETBOOK_ENVIRONMENT": "test", "MEETBOOK_LOG_LEVEL": "WARNING"}
     ports = [_free_port(), _free_port()]
     servers = [
         subprocess.Popen(
