@@ -77,16 +77,20 @@ def _truncate_postgres(url: str) -> None:
         conn.execute("TRUNCATE " + ", ".join(tables) + " CASCADE")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path) -> str:
-    """A migrated, empty database of each kind, private to the test."""
-    if request.param == "sqlite":
+def fresh_database(request, kind: str, tmp_path: Path) -> str:
+    """A migrated, empty database of `kind` ("sqlite" or "postgresql"), private to the test."""
+    if kind == "sqlite":
         path = tmp_path / "meetbook.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite+aiosqlite:///{path}"
     url = request.getfixturevalue("postgres_database")
     _truncate_postgres(url)
     return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    return fresh_database(request, request.param, tmp_path)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from sqlalchemy import create_engine, text
 
 from tests import bankdata as b
 from meetbook.db import sync_url
-from tests.conftest import _truncate_postgres
+from tests.conftest import fresh_database
 
 ALL_DAY = [
     {"dayOfWeek": d, "isAvailable": True, "from": "00:00:00", "to": "24:00:00", "location": "Copenhagen", "availableMeetingTypes": ["Physical", "Online"]}
@@ -37,13 +36,7 @@ def _free_port() -> int:
 
 @pytest.fixture(params=["postgresql", "sqlite"])
 def race_database(request, tmp_path):
-    if request.param == "sqlite":
-        path = tmp_path / "race.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        return f"sqlite+aiosqlite:///{path}"
-    url = request.getfixturevalue("postgres_database")
-    _truncate_postgres(url)
-    return url
+    return fresh_database(request, request.param, tmp_path)
 
 
 @pytest.fixture
