@@ -1,0 +1,92 @@
+"""Serves the customer booking page at `/`, its files at `/static/...`, and `/booking-config.json`
+(where the page finds the sign-in endpoints).
+
+The files are read once at import and served from memory with an ETag, so a page load costs a few
+dictionary look-ups. There is no path handling of user input: only the files in this folder exist.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import mimetypes
+from pathlib import Path
+
+from fastapi import APIRouter, Request, Response
+
+from meetbook.auth.pkce import PUBLIC_CLIENT
+from meetbook.errors import NotFound
+from meetbook.http import json
+
+router = APIRouter(include_in_schema=False)
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+
+# Everything comes from this origin (no CDN, no web fonts from elsewhere); banks may frame the page.
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; form-action 'self'; base-uri 'self'; object-src 'none'; frame-ancestors *"
+)
+SECURITY = {
+    "Content-Security-Policy": PAGE_CSP,
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml",
+         ".html": "text/html; charset=utf-8", ".json": "application/json"}
+
+
+class _File:
+    def __init__(self, path: Path):
+        self.body = path.read_bytes()
+        self.gzipped = gzip.compress(self.body, compresslevel=9, mtime=0)
+        self.etag = hashlib.sha256(self.body).hexdigest()[:20]
+        self.media_type = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+    def response(self, request: Request, headers: dict[str, str]) -> Response:
+        zipped = "gzip" in request.headers.get("accept-encoding", "") and len(self.gzipped) < len(self.body)
+        etag = f'"{self.etag}{"-gz" if zipped else ""}"'
+        # no-cache: the browser keeps the file but asks each time; an unchanged file is a bodiless 304.
+        common = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept-Encoding", **headers}
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers=common)
+        if zipped:
+            return Response(self.gzipped, media_type=self.media_type, headers={**common, "Content-Encoding": "gzip"})
+        return Response(self.body, media_type=self.media_type, headers=common)
+
+
+def _load() -> dict[str, _File]:
+    return {p.relative_to(STATIC).as_posix(): _File(p) for p in sorted(STATIC.rglob("*")) if p.is_file()}
+
+
+FILES = _load()
+INDEX = _File(HERE / "index.html")
+
+
+@router.get("/")
+async def page(request: Request):
+    return INDEX.response(request, SECURITY)
+
+
+@router.get("/static/{name:path}")
+async def static(request: Request, name: str):
+    found = FILES.get(name)
+    if found is None:
+        raise NotFound(f"no such file: /static/{name}")
+    return found.response(request, {"X-Content-Type-Options": "nosniff"})
+
+
+@router.get("/booking-config.json")
+async def booking_config():
+    """Where the page signs the customer in. Relative URLs resolve against the page's own address,
+    so the page works behind a proxy path prefix too."""
+    return json(
+        {
+            "authorizationEndpoint": "oauth/authorize",
+            "tokenEndpoint": "oauth/token",
+            "clientId": PUBLIC_CLIENT,
+            "scope": "customer",
+        },
+        headers={"Cache-Control": "no-cache"},
+    )
