@@ -30,6 +30,12 @@ class Settings(BaseSettings):
 
     # The right-hand side of every .ics UID: fixed, so a meeting keeps one UID however it is reached.
     ical_uid_domain: str = "meetbook"
+    # Where the booking page signs customers in (authorization code with PKCE). Unset: the
+    # development issuer of this process; in production, your identity provider's endpoints.
+    page_authorization_endpoint: str | None = None
+    page_token_endpoint: str | None = None
+    page_client_id: str | None = None
+    page_scope: str = "customer"
     hold_seconds: int = 300
     sweep_interval_seconds: float = 30.0
     max_body_bytes: int = 1_000_000

@@ -126,3 +126,26 @@ def test_the_development_sign_in_is_off_in_production(database_url, clock):
         assert client.post("/oauth/authorize", data={**authorize_params(), "customer_number": "1", "name": "x"}).status_code == 404
         assert redeem(client, "any-code").status_code == 404
         assert client.get("/.well-known/oauth-authorization-server").status_code == 404
+
+
+def test_the_page_signs_in_at_the_banks_identity_provider_when_configured(database_url):
+    from fastapi.testclient import TestClient
+
+    from meetbook.app import create_app
+    from meetbook.config import Settings
+
+    settings = Settings(
+        environment="test", database_url=database_url, sweep_interval_seconds=0,
+        page_authorization_endpoint="https://idp.bank.example/authorize",
+        page_token_endpoint="https://idp.bank.example/token", page_client_id="bank-booking-page",
+    )
+    with TestClient(create_app(settings)) as client:
+        config = client.get("/booking-config.json").json()
+        csp = client.get("/").headers["content-security-policy"]
+    assert "connect-src 'self' https://idp.bank.example" in csp
+    assert config == {
+        "authorizationEndpoint": "https://idp.bank.example/authorize",
+        "tokenEndpoint": "https://idp.bank.example/token",
+        "clientId": "bank-booking-page",
+        "scope": "customer",
+    }

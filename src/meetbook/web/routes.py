@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import mimetypes
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request, Response
 
@@ -64,9 +65,25 @@ FILES = _load()
 INDEX = _File(HERE / "index.html")
 
 
+def _page_headers(settings) -> dict[str, str]:
+    """The page may also talk to the bank's own token endpoint and send customers to its sign-in."""
+    extra = " ".join(_origin(u) for u in (settings.page_token_endpoint,) if u and _origin(u))
+    forms = " ".join(_origin(u) for u in (settings.page_authorization_endpoint,) if u and _origin(u))
+    if not extra and not forms:
+        return SECURITY
+    csp = PAGE_CSP.replace("connect-src 'self'", f"connect-src 'self' {extra}".rstrip())
+    csp = csp.replace("form-action 'self'", f"form-action 'self' {forms}".rstrip())
+    return {**SECURITY, "Content-Security-Policy": csp}
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
 @router.get("/")
 async def page(request: Request):
-    return INDEX.response(request, SECURITY)
+    return INDEX.response(request, _page_headers(request.app.state.settings))
 
 
 @router.get("/static/{name:path}")
@@ -78,15 +95,17 @@ async def static(request: Request, name: str):
 
 
 @router.get("/booking-config.json")
-async def booking_config():
-    """Where the page signs the customer in. Relative URLs resolve against the page's own address,
-    so the page works behind a proxy path prefix too."""
+async def booking_config(request: Request):
+    """Where the page signs the customer in: the bank's identity provider when configured, else
+    the development issuer. Relative URLs resolve against the page's own address, so the page
+    works behind a proxy path prefix too."""
+    settings = request.app.state.settings
     return json(
         {
-            "authorizationEndpoint": "oauth/authorize",
-            "tokenEndpoint": "oauth/token",
-            "clientId": PUBLIC_CLIENT,
-            "scope": "customer",
+            "authorizationEndpoint": settings.page_authorization_endpoint or "oauth/authorize",
+            "tokenEndpoint": settings.page_token_endpoint or "oauth/token",
+            "clientId": settings.page_client_id or PUBLIC_CLIENT,
+            "scope": settings.page_scope,
         },
         headers={"Cache-Control": "no-cache"},
     )
