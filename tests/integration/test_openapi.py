@@ -29,6 +29,13 @@ def test_openapi_document_is_valid_and_complete(client):
                 continue
             assert "401" in operation["responses"], (method, path)
             assert operation.get("summary"), (method, path)
+            for status, answer in operation["responses"].items():
+                media = answer.get("content", {}).get("application/json")
+                if media:
+                    assert "example" in media or "examples" in media, (method, path, status)
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if body:
+                assert "example" in body or "examples" in body, (method, path)
     available = document["paths"]["/bookme/time-slots/available"]["get"]
     names = {p["name"] for p in available["parameters"]}
     assert {"requireEmployeeParticipation", "explicitEmployeeIds", "employeeTypes", "startDate", "lookForwardTime", "topic",
