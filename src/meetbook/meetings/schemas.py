@@ -59,6 +59,26 @@ class CreateMeeting(ApiModel):
 
 
 class Meeting(ApiModel):
+    model_config = ApiModel.model_config | {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "id": "b29fef41-8fd9-457b-8783-e6465b17037f", "status": "Booked", "salesforceId": None,
+                    "bookedBy": "customer", "customerTypeId": "8b7df143-d91c-4ecb-8d0e-2b6c5f3f0e11",
+                    "customerCategoryId": "8b7df143-d91c-4ecb-8d0e-2b6c5f3f0e11",
+                    "timeSlotId": "0f8fad5b-d9cb-469f-a165-70867728950e",
+                    "dateCreated": "2025-10-09T09:12:44.120Z", "dateModified": "2025-10-09T09:12:44.120Z",
+                    "title": None, "description": "Meeting description", "videoLink": None, "additionalEmployees": [],
+                    "roomId": "72625b6d-bf11-5331-b88d-a2bf247ca437", "location": "Copenhagen",
+                    "startDate": "2025-10-10T08:00:00.000Z", "endDate": "2025-10-10T09:00:00.000Z", "type": "Physical",
+                    "topicId": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "themeId": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+                    "employeeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "customerId": "67890",
+                    "customerName": None, "customerEmail": None, "customerPhone": None,
+                }
+            ]
+        }
+    }
+
     id: str
     status: Literal["Booked", "Cancelled"]
     salesforce_id: str | None = None

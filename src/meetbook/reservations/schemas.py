@@ -49,6 +49,20 @@ class Reservation(ApiModel):
 
 
 class TimeSlot(ApiModel):
+    model_config = ApiModel.model_config | {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "id": "0f8fad5b-d9cb-469f-a165-70867728950e", "startDate": "2025-10-10T08:00:00.000Z",
+                    "endDate": "2025-10-10T09:00:00.000Z", "status": "Reserved",
+                    "employeeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "roomId": None, "serviceGroup": None,
+                    "dateCreated": "2025-10-09T09:10:00.000Z", "dateModified": "2025-10-09T09:10:00.000Z",
+                    "expiresAt": "2025-10-09T09:15:00.000Z",
+                }
+            ]
+        }
+    }
+
     id: str
     start_date: Instant
     end_date: Instant
