@@ -49,7 +49,8 @@ async def offered_slot(
         best_slots=False,
     )
     occupancy = await load_occupancy(
-        session, start_s, end_s, now_s, ignore_meeting_ids=ignore_meeting_ids, ignore_hold_ids=ignore_hold_ids
+        session, start_s, end_s, now_s, ignore_meeting_ids=ignore_meeting_ids, ignore_hold_ids=ignore_hold_ids,
+        advisor_ids=(employee_id,),
     )
     matches = [
         s

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.availability import compute_slots
-from meetbook.availability.model import Bank, Slot, SlotSearch
+from meetbook.availability.model import EXPLICIT, Bank, Slot, SlotSearch
 from meetbook.catalog import models as m
 from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.clock import epoch
@@ -89,9 +89,21 @@ async def search_slots(session: AsyncSession, cache: SnapshotCache, query: SlotQ
         best_slots=query.best_slots,
     )
     occupancy = await load_occupancy(
-        session, search.window_start, search.window_end, now_s, ignore_meeting_ids=query.ignore_meeting_ids
+        session, search.window_start, search.window_end, now_s,
+        ignore_meeting_ids=query.ignore_meeting_ids, advisor_ids=named_advisors_only(search),
     )
     return compute_slots(search, bank, occupancy, now_s)
+
+
+def named_advisors_only(search: SlotSearch) -> tuple[str, ...] | None:
+    """The advisors a search can offer when only the named ones are in play (a joint meeting, or
+    the Explicit pool alone); None when pools bring in others."""
+    if not search.explicit_employee_ids:
+        return None
+    types = search.employee_types
+    if types is None or types <= {EXPLICIT}:
+        return search.explicit_employee_ids
+    return None
 
 
 def slots_json(slots: list[Slot]) -> list[dict]:
