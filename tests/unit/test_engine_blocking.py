@@ -54,6 +54,9 @@ def every_half_hour(first: str, last: str) -> list[str]:
         (10, [("08:00", "09:00"), ("10:00", "11:00")], []),  # 09:00-10:00 is squeezed
         # a claim of only a few minutes still blocks every meeting that touches it
         (0, [("09:40", "09:45")], ["08:00", "08:30", "10:00", "10:30", "11:00"]),
+        # an empty claim without a buffer takes no time (the reference, which never sees one,
+        # would count its instant as taken by a meeting that spans it)
+        (0, [("09:30", "09:30")], every_half_hour("08:00", "11:00")),
     ],
 )
 def test_claims_block_with_the_buffer_after_every_meeting(kit, buffer_min, taken, expected):
@@ -128,6 +131,17 @@ def test_claims_far_outside_the_window_change_nothing(kit):
                 (BUSY, "2026-03-02 18:30", "2026-03-02 19:00"),
             ],
             {ONLINE: every_half_hour("08:00", "11:00") + ["19:00"]},
+        ),
+        (  # empty and reversed entries block and open nothing
+            [
+                (WORKING_FROM_ELSEWHERE, "2026-03-02 09:00", "2026-03-02 09:00"),
+                (BUSY, "2026-03-02 10:00", "2026-03-02 09:45"),
+                (EXTRA_OPEN, "2026-03-02 19:00", "2026-03-02 18:00"),
+            ],
+            {
+                PHYSICAL: every_half_hour("08:00", "11:00"),
+                ONLINE: every_half_hour("08:00", "11:00"),
+            },
         ),
     ],
 )

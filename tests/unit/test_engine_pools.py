@@ -13,6 +13,7 @@ from meetbook.availability import (
     PHYSICAL,
     SERVICE_GROUP,
     TELEPHONE,
+    Claim,
     CompetenceGroup,
     Location,
     Occupancy,
@@ -451,6 +452,18 @@ def test_rooms_for_physical_meetings(kit, require_room, specific, at_location, t
     physical = {kit.hm(s.start): s.room_id for s in slots if s.meeting_type == PHYSICAL}
     assert physical == expected
     assert [s.room_id for s in slots if s.meeting_type == ONLINE] == [None] * 4
+
+
+def test_an_empty_room_claim_blocks_nothing(kit):
+    """A zero-length claim (say a room's calendar entry that starts where it ends) takes no
+    time, as in `_normalise`. (The minute-by-minute reference never generates one; its overlap
+    test would count the instant as taken by a meeting that spans it.)"""
+    bank = _room_bank(kit)
+    at = kit.t("2026-03-02 09:30")
+    occupancy = Occupancy(room_claims={"r9": [Claim(at, at, 0)]})
+    search = kit.search(*MONDAY, duration_seconds=30 * MIN, require_room=True, meeting_types=frozenset({PHYSICAL}))
+    slots = kit.slots(search, bank, occupancy)
+    assert {kit.hm(s.start): s.room_id for s in slots} == rooms_at("r9", "r9", "r9", "r9")
 
 
 def test_room_must_be_where_the_advisor_works_that_day(kit):

@@ -1,7 +1,8 @@
 """The availability engine: which time slots a bank offers, as a pure function.
 
-`compute_slots(search, bank, occupancy, now)` over the frozen values of `model`; standard
-library only, no clock, no I/O, nothing from the rest of `meetbook`.
+`compute_slots(search, bank, occupancy, now)` over the frozen values of `model` (and
+`compute_slot_rows`, the same answer as plain tuples); the standard library and numpy only, no
+clock, no I/O, nothing from the rest of `meetbook`.
 """
 
 from .engine import compute_slot_rows, compute_slots, resolve_duration, tie_break_hash

@@ -1,38 +1,55 @@
 """Available time slots: `compute_slots(search, bank, occupancy, now) -> list[Slot]`.
 
-Pure: the standard library only, no clock (`now` is an argument), no I/O. All arithmetic is on
-integer epoch seconds; the bank's local time enters through `LocalCalendar`, worked out once per
-search (day boundaries, wall-clock ranges, the :00/:30 grid), never per advisor.
+Pure: the standard library and numpy, no clock (`now` is an argument), no I/O. All arithmetic is
+on integer epoch seconds; the bank's local time enters through `LocalCalendar`, worked out once
+per search (day boundaries, wall-clock ranges, the :00/:30 grid), never per advisor.
 
 How a search runs
 1. The window is [max(window_start, now), min(window_end, now + max_ahead)). A slot's *start*
    lies in the window; its end may lie after the window end.
-2. The grid instants of the window are listed once (sorted); a slot start is an index into it,
-   and a (start, type) pair is the cell g * len(types) + type index.
-3. Who is in play, by which routes and with which priority (pools.py), once per search.
-4. For each advisor: open time (weekly schedule per local day, inside opening hours for
-   customer searches, no closing days; ExtraOpen adds time for remote types) minus blocked
-   time (claims widened by the buffer, Busy; WorkingFromElsewhere for Physical). Every free
-   interval [a, b) gives the grid starts max(window start, notice) <= s <= b - duration by
-   two bisections: runs of starts, each with the (type, priority) pairs the start's day
-   offers, after the day's cap. Types that need nothing special share one walk.
-5. Runs go into cells. Advisors are visited in id order, so the cells read in order give the
-   slots sorted by (start, type, employee) with no sort. With best-slot selection each cell
-   keeps one advisor (see `_best_picks`). Physical runs that need a room keep the starts
-   where one is free.
+2. The grid instants of the window are listed once (sorted). Who is in play, by which routes
+   and with which priority per weekday and type (pools.py), is worked out once per search.
+3. Every question about one start, type and advisor is a yes/no cell of a boolean matrix
+   (kept starts x advisors, one per type), built with a few array operations for all advisors
+   at once (cells.py): a meeting start is offered when
+   - the whole meeting lies in the advisor's open time for that type: the weekly schedule of
+     the days offering the type (inside opening hours for customer searches, no closing days),
+     shared by every advisor with the same hours; ExtraOpen time widens it for remote types;
+   - it touches no claim (widened by the buffer) and no Busy time, nor WorkingFromElsewhere
+     time for Physical;
+   - it is after the advisor's minimum notice, and the start's day is under the daily cap;
+   - some route offers the type on the start's weekday (the best priority is kept);
+   - for Physical where a room is needed: a room at the advisor's branch that day is free.
+   Only grid starts that some schedule opens are kept (a 30-day window has 1,440 starts, a
+   bank open 08:00-17:00 on weekdays uses about 400 of them).
+4. Joint meetings AND the members' cells. Pool searches either list every offered cell
+   (advisors are in id order, so the cells read in (start, type, advisor) order give the
+   sorted answer with no sort) or, with best-slot selection, keep per (start, type) the
+   advisor with the least (priority, booked time that day, tie-break hash, id).
+
+Per-advisor Python work is what remains: reading the claims (the largest part of a month's
+search), the weekly schedule (memoised per workday tuple, see `_week`) and the routes.
 
 Open time is the union of the local days' working ranges, so a meeting may run past local
 midnight when the next day's schedule continues it (00:00-24:00 schedules), for the types both
-days offer. The start's local day is "the day" of a slot for the cap, the advisor's location,
-the room and the tie-break.
+days offer (each type has its own open time). The start's local day is "the day" of a slot for
+the cap, the advisor's location, the room and the tie-break.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from contextlib import contextmanager
+from itertools import count, repeat
+from operator import attrgetter
+from typing import NamedTuple
 
+import numpy as np
+
+from .cells import Starts, paint, rank_within_groups
 from .localtime import DAY, LocalCalendar, day_date, day_number, weekday
 from .model import (
     BUSY,
@@ -64,9 +81,12 @@ from .pools import (
 
 NOTICE_LOOKAHEAD_DAYS = 366  # minimum notice that cannot be worked off within a year: no slots
 _NEVER = 1 << 62  # an instant after every window
+_NO_ROUTE = -1  # priority of a type no route offers
+_START, _END, _SECONDS = attrgetter("start"), attrgetter("end"), attrgetter("meeting_seconds")
 
 Interval = tuple[int, int]
 Hours = tuple[tuple[int, int] | None, ...]  # per weekday: working (from, to) minutes, or None
+Row = tuple[int, int, str, str, str | None, str | None]
 
 
 # -- interval lists: sorted, disjoint, non-touching [start, end) pairs --------------------------
@@ -86,41 +106,36 @@ def _normalise(ivs: list[Interval]) -> list[Interval]:
     return out
 
 
-def _intersect(xs: Sequence[Interval], ys: Sequence[Interval]) -> list[Interval]:
+def _start(iv: Interval) -> int:
+    return iv[0]
+
+
+def _end(iv: Interval) -> int:
+    return iv[1]
+
+
+def _within(xs: Sequence[Interval], ys: Sequence[Interval]) -> list[Interval]:
+    """The intersection of a few intervals with a long list (both sorted and disjoint)."""
     out = []
-    i = j = 0
-    while i < len(xs) and j < len(ys):
-        a = max(xs[i][0], ys[j][0])
-        b = min(xs[i][1], ys[j][1])
-        if a < b:
-            out.append((a, b))
-        if xs[i][1] < ys[j][1]:
-            i += 1
-        else:
-            j += 1
+    for a, b in xs:
+        k = bisect_right(ys, a, key=_end)  # first y ending after a
+        while k < len(ys) and ys[k][0] < b:
+            lo, hi = max(a, ys[k][0]), min(b, ys[k][1])
+            if lo < hi:
+                out.append((lo, hi))
+            k += 1
     return out
 
 
-def _subtract(xs: Sequence[Interval], ys: Sequence[Interval]) -> list[Interval]:
-    out = []
-    j = 0
-    ny = len(ys)
-    for a, b in xs:
-        while j < ny and ys[j][1] <= a:
-            j += 1
-        k = j
-        cur = a
-        while k < ny and ys[k][0] < b:
-            ya, yb = ys[k]
-            if ya > cur:
-                out.append((cur, ya))
-            if yb > cur:
-                cur = yb
-            if cur >= b:
-                break
-            k += 1
-        if cur < b:
-            out.append((cur, b))
+def _joined(xs: Sequence[Interval], ys: Sequence[Interval]) -> list[Interval]:
+    """The union of a long interval list and a few more intervals (both sorted and disjoint)."""
+    out = list(xs)
+    for a, b in ys:
+        i = bisect_left(out, a, key=_end)  # first interval ending at or after a
+        j = bisect_right(out, b, key=_start)  # first interval starting after b
+        if i < j:
+            a, b = min(a, out[i][0]), max(b, out[j - 1][1])
+        out[i:j] = [(a, b)]
     return out
 
 
@@ -128,6 +143,65 @@ def tie_break_hash(date_iso: str, employee_id: str) -> int:
     """The last tie-break of best-slot selection: lowest wins. Stable across processes."""
     digest = hashlib.blake2b(f"{date_iso}|{employee_id}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big")
+
+
+# Best-slot searches rank every advisor of every day; the hashes repeat from search to search.
+_TIE_HASHES: dict[str, dict[str, int]] = {}  # date ISO -> employee id -> tie_break_hash
+_TIE_HASH_DAYS = 400
+
+
+def _tie_hashes(date_iso: str) -> dict[str, int]:
+    """The memo of one day's tie-break hashes, by employee id."""
+    day = _TIE_HASHES.get(date_iso)
+    if day is None:
+        if len(_TIE_HASHES) >= _TIE_HASH_DAYS:
+            _TIE_HASHES.clear()
+        day = _TIE_HASHES[date_iso] = {}
+    return day
+
+
+class _Week(NamedTuple):
+    """What the engine reads of an advisor's weekly schedule, per weekday (Monday first)."""
+
+    hours: Hours  # working (from, to) minutes, None when not working
+    offered: tuple[frozenset[str] | None, ...]  # meeting types offered on working days
+    locations: tuple[str | None, ...]  # the branch, None without a schedule
+    shape: int  # equal (hours, offered) have equal shape numbers
+    any_types: frozenset[str]  # every type some available workday offers
+
+
+# The bank snapshot outlives searches, so its advisors' workday tuples are read once. Keyed by
+# identity: an entry holds its tuple (immutable, of frozen values), so the id cannot be reused
+# while the entry lives. Bounded: at most _MEMO_LIMIT entries (a few kB each) outlive a reload.
+_WEEKS: dict[int, tuple[tuple, _Week]] = {}
+_SHAPES: dict[tuple, int] = {}
+_SHAPE_NUMBERS = count()  # never reused, so a shape number stays unique across clears
+_MEMO_LIMIT = 10_000
+
+
+def _week(workdays: tuple) -> _Week:
+    """The engine's view of a weekly schedule (memoised, see above)."""
+    hit = _WEEKS.get(id(workdays))
+    if hit is not None and hit[0] is workdays:
+        return hit[1]
+    wds = (tuple(workdays) + (None,) * 7)[:7]
+    hours: Hours = tuple(
+        (wd.start_minute, wd.end_minute) if wd is not None and wd.is_available else None
+        for wd in wds
+    )
+    offered = tuple(frozenset(wd.meeting_types) if h is not None else None for wd, h in zip(wds, hours))  # type: ignore[union-attr]
+    locations = tuple(wd.location if wd is not None else None for wd in wds)
+    if len(_WEEKS) >= _MEMO_LIMIT or len(_SHAPES) >= _MEMO_LIMIT:
+        _WEEKS.clear()
+        _SHAPES.clear()
+    shape = _SHAPES.get((hours, offered))
+    if shape is None:
+        shape = _SHAPES[(hours, offered)] = next(_SHAPE_NUMBERS)
+    any_types = frozenset(t for wd in workdays if wd is not None and wd.is_available for t in wd.meeting_types)
+    week = _Week(hours, offered, locations, shape, any_types)
+    if type(workdays) is tuple:  # a list could change under the memo
+        _WEEKS[id(workdays)] = (workdays, week)
+    return week
 
 
 def resolve_duration(search: SlotSearch, bank: Bank) -> int:
@@ -147,7 +221,7 @@ def compute_slots(search: SlotSearch, bank: Bank, occupancy: Occupancy, now: int
 
 def compute_slot_rows(
     search: SlotSearch, bank: Bank, occupancy: Occupancy, now: int
-) -> list[tuple[int, int, str, str, str | None, str | None]]:
+) -> list[Row]:
     """`compute_slots` as plain tuples (start, end, meeting_type, employee_id, room_id, topic_id),
     same order. Building 100,000 `Slot` objects costs about as much as finding them; a caller
     that only serialises the answer can skip that."""
@@ -235,8 +309,6 @@ class _Engine:
         flat = [seg for day in segs for seg in day]
         contiguous = all(segs) and all(x[1] == y[0] for x, y in zip(flat, flat[1:]))
         self.day_starts = [day[0][0] for day in segs] if contiguous else None
-        self.day_ends = [day[-1][1] if day else 0 for day in segs]
-        self._no_day_ends = [-(1 << 62)] * len(segs)
 
         # Opening hours bound customer-initiated slots (schedule and ExtraOpen time alike).
         if self.customer and (
@@ -255,21 +327,13 @@ class _Engine:
                 opened.extend(cal.wall(n, lo_min, hi_min))
         self.opened = _normalise(opened)
 
-        # The grid, and for each grid index its day index and the end of its day's run.
         grid, gdays = cal.grid(ws, we)
-        self.grid = grid
-        self.gday = [n - n0 for n in gdays]
-        run_end = [0] * len(grid)
-        end = len(grid)
-        for i in range(len(grid) - 1, -1, -1):
-            if i + 1 < len(grid) and gdays[i + 1] != gdays[i]:
-                end = i + 1
-            run_end[i] = end
-        self.run_end = run_end
+        self.grid = np.array(grid, dtype=np.int64)
+        self.gday = np.array(gdays, dtype=np.int64) - n0  # day index of each grid start
 
         self._sched_cache: dict[tuple, list[Interval]] = {}
+        self._weekday_cache: dict[tuple, list[Interval]] = {}
         self._notice_cache: dict[tuple, int] = {}
-        self._plan_cache: dict[tuple, list[tuple]] = {}
         self._tree = GroupTree(bank.competence_groups)
         self._sg_members = service_group_members(bank, self._tree)
         self._group_caps = group_caps(bank, self._sg_members)
@@ -281,6 +345,7 @@ class _Engine:
         search, bank = self.search, self.bank
         self.phys_ti = self.types.index(PHYSICAL) if PHYSICAL in self.types else -1
         self.rooms_off = search.require_room is False or self.phys_ti < 0
+        self.room_first: np.ndarray | None = None  # set by _room_ok: (start, room column) -> room id
         if self.rooms_off:
             return
         specific = search.specific_room_ids or None
@@ -292,14 +357,7 @@ class _Engine:
         self.rooms_by_loc = {}
         for loc, rooms in by_loc.items():
             rooms.sort(key=lambda r: (r.name, r.id))
-            entries = []
-            for room in rooms:
-                taken = _normalise(
-                    [(c.start, c.end) for c in self.occupancy.room_claims.get(room.id, ())]
-                )
-                entries.append((room.id, [a for a, _ in taken], [b for _, b in taken]))
-            self.rooms_by_loc[loc] = entries
-        self._room_cache: dict[tuple[str | None, int], str | None] = {}
+            self.rooms_by_loc[loc] = rooms
 
     def needs_room(self, location: str | None) -> bool:
         if self.rooms_off:
@@ -310,24 +368,36 @@ class _Engine:
             return False
         return self.bank.locations[location].require_available_room
 
-    def room_for(self, location: str | None, g: int) -> str | None:
-        """The first free room (by name, id) at the location for the meeting starting at grid[g]."""
-        key = (location, g)
-        cache = self._room_cache
-        if key in cache:
-            return cache[key]
-        s = self.grid[g]
-        e = s + self.duration + self.buffer
-        found = None
-        for room_id, starts, ends in self.rooms_by_loc.get(location, ()):  # type: ignore[arg-type]
-            i = bisect_left(starts, e) - 1
-            if i < 0 or ends[i] <= s:
-                found = room_id
-                break
-        cache[key] = found
-        return found
+    def _room_tables(self, locations: list[str | None]) -> tuple[np.ndarray, np.ndarray]:
+        """For each kept start (row) and location (column): is a room free for the whole meeting
+        and its buffer, and the first free one (by name, id) as an object array."""
+        height, length = len(self.ci), self.duration + self.buffer
+        free = np.zeros((height, len(locations)), dtype=bool)
+        first = np.full((height, len(locations)), None, dtype=object)
+        claims = self.occupancy.room_claims
+        for li, loc in enumerate(locations):
+            rooms = self.rooms_by_loc.get(loc, ())  # type: ignore[arg-type]
+            if not rooms:
+                continue
+            owners, counts, lo, hi = [], [], [], []
+            for ri, room in enumerate(rooms):
+                found = claims.get(room.id)
+                if found:
+                    owners.append(ri)
+                    counts.append(len(found))
+                    lo += map(_START, found)
+                    hi += map(_END, found)
+            owner = np.repeat(np.array(owners, dtype=np.int64), counts)
+            span_lo, span_hi = np.array(lo, dtype=np.int64), np.array(hi, dtype=np.int64)
+            real = span_lo < span_hi  # an empty claim takes no time
+            touched = self.starts.touching(span_lo[real], span_hi[real], length)
+            room_free = ~paint(height, len(rooms), owner[real], *touched)  # (start, room)
+            free[:, li] = room_free.any(axis=1)
+            ids = _objects([room.id for room in rooms])
+            first[:, li] = np.where(free[:, li], ids[room_free.argmax(axis=1)], None)
+        return free, first
 
-    # -- one advisor ---------------------------------------------------------------------------
+    # -- one advisor's weekly hours ------------------------------------------------------------
 
     def earliest_start(self, hours: Hours) -> int:
         """When `notice` seconds of scheduled working time after `now` have passed."""
@@ -362,237 +432,54 @@ class _Engine:
         ivs = self._sched_cache.get(hours)
         if ivs is not None:
             return ivs
-        cal, ow = self.cal, self.open_wall
-        ivs = []
+        clipped = [self._clip(h) for h in hours]
+        if self.day_starts is None or any(h is not None and h[1] >= 24 * 60 for h in clipped):
+            ivs = self._scheduled_by_day(clipped)
+        else:
+            # Days follow each other and no day's time reaches midnight, so no two days' time
+            # touch: the week is the union of its weekdays' time, shared by equal hours.
+            ivs = [iv for wk, h in enumerate(clipped) if h is not None for iv in self._weekday_time(wk, h)]
+            ivs.sort()
+        self._sched_cache[hours] = ivs
+        return ivs
+
+    def _clip(self, day_hours: tuple[int, int] | None) -> tuple[int, int] | None:
+        """Working hours inside opening hours (customer searches); None when nothing is left."""
+        if day_hours is None:
+            return None
+        lo, hi = day_hours
+        if self.open_wall is not None:
+            lo, hi = max(lo, self.open_wall[0]), min(hi, self.open_wall[1])
+        return (lo, hi) if lo < hi else None
+
+    def _weekday_time(self, wk: int, day_hours: tuple[int, int]) -> list[Interval]:
+        """The open days of weekday wk in the searched days, from..to local time."""
+        key = (wk, day_hours)
+        ivs = self._weekday_cache.get(key)
+        if ivs is None:
+            ivs = self._weekday_cache[key] = [
+                iv
+                for di, day_wk in enumerate(self.day_wk)
+                if day_wk == wk and not self.day_closed[di]
+                for iv in self.cal.wall(self.n0 + di, *day_hours)
+            ]
+        return ivs
+
+    def _scheduled_by_day(self, clipped: list[tuple[int, int] | None]) -> list[Interval]:
+        """Day by day, joining a day's time with the next day's where they touch at midnight."""
+        ivs: list[Interval] = []
         for di, wk in enumerate(self.day_wk):
-            day_hours = hours[wk]
+            day_hours = clipped[wk]
             if day_hours is None or self.day_closed[di]:
                 continue
-            lo, hi = day_hours
-            if ow is not None:
-                lo, hi = max(lo, ow[0]), min(hi, ow[1])
-            for a, b in cal.wall(self.n0 + di, lo, hi):
+            for a, b in self.cal.wall(self.n0 + di, *day_hours):
                 if ivs and ivs[-1][1] == a:
                     ivs[-1] = (ivs[-1][0], b)
                 else:
                     ivs.append((a, b))
         if self.day_starts is None:  # days interleave in UTC: put them in order
             ivs = _normalise(ivs)
-        self._sched_cache[hours] = ivs
         return ivs
-
-    def _plan(self, type_bits, table, extra: bool, elsewhere: bool) -> list[tuple]:
-        """How to walk one advisor's time: [(weekday bits, ExtraOpen adds to it,
-        WorkingFromElsewhere cuts it, per-weekday offers, per-weekday type sets or None)].
-
-        Types that need nothing special share one walk over every day that offers any of them;
-        each start then offers its day's types (`offers[weekday]`: the (type index, priority)
-        pairs, and their common priority when they cover every searched type alike). A meeting
-        that runs into the next local day needs its types on both days: the per-weekday type
-        sets are given for that check when the days differ. Remote types with ExtraOpen time
-        and Physical with WorkingFromElsewhere time walk on their own, grouped by equal days.
-        """
-        nt = len(self.types)
-
-        def offers_for(tis: list[int], by_day: bool) -> list[tuple[tuple, int | None]]:
-            out = []
-            for wk, row in enumerate(table):
-                pairs = tuple(
-                    (ti, row[ti])
-                    for ti in tis
-                    if row[ti] is not None and (type_bits[ti][wk] or not by_day)
-                )
-                prios = {p for _, p in pairs}
-                uniform = prios.pop() if len(pairs) == nt and len(prios) == 1 else None
-                out.append((pairs, uniform))
-            return out
-
-        plain: list[int] = []
-        special: dict[tuple, list[int]] = {}
-        for ti, mtype in enumerate(self.types):
-            if all(row[ti] is None for row in table):
-                continue
-            bits = type_bits[ti]
-            remote = extra and mtype in REMOTE_TYPES
-            away = elsewhere and mtype == PHYSICAL
-            if not remote and not any(bits):
-                continue
-            if remote or away:
-                special.setdefault((bits, remote, away), []).append(ti)
-            else:
-                plain.append(ti)
-        plan = []
-        if plain:
-            bits = tuple(any(type_bits[ti][wk] for ti in plain) for wk in range(7))
-            day_tis = [frozenset(ti for ti in plain if type_bits[ti][wk]) for wk in range(7)]
-            mixed = len({d for d, b in zip(day_tis, bits) if b}) > 1
-            plan.append((bits, False, False, offers_for(plain, True), day_tis if mixed else None))
-        for (bits, remote, away), tis in special.items():
-            plan.append((bits, remote, away, offers_for(tis, False), None))
-        return plan
-
-    def advisor_ranges(self, adv: Advisor, table) -> tuple[list[tuple], dict[int, int]] | None:
-        """Runs of offered starts: [(day index, grid i0, grid i1, pairs, uniform)], and the
-        advisor's booked meeting seconds per day index. `pairs` are the (type index, priority)
-        offered; `uniform` is their one priority when they cover every searched type alike,
-        else None."""
-        ws, we, duration = self.ws, self.we, self.duration
-        lo_start = ws
-        workdays = tuple(adv.workdays[:7]) + (None,) * (7 - len(adv.workdays))
-        hours: Hours = tuple(
-            (wd.start_minute, wd.end_minute) if wd is not None and wd.is_available else None
-            for wd in workdays
-        )
-        if self.notice:
-            lo_start = max(lo_start, self.earliest_start(hours))
-            if lo_start >= we:
-                return None
-        limit = None
-        if self.customer:
-            limit = daily_limit(adv, self._group_caps, self.bank.settings.max_seconds_per_day)
-            if limit is not None and duration > limit:
-                return None
-
-        buffer, span_hi = self.buffer, self.span_hi
-        used: dict[int, int] = {}
-        blocks: list[Interval] = []
-        claims = self.occupancy.advisor_claims.get(adv.id, ())
-        if claims and (limit is not None or self.best):
-            days_lo, days_hi, day_starts = self.days_lo, self.days_hi, self.day_starts
-            local_day, n0 = self.cal.local_day, self.n0
-            get = used.get
-            for c in claims:
-                cs = c.start
-                if days_lo <= cs < days_hi:
-                    if day_starts is not None:
-                        di = bisect_right(day_starts, cs) - 1
-                    else:
-                        di = local_day(cs) - n0
-                    used[di] = get(di, 0) + c.meeting_seconds
-        add_block = blocks.append
-        for c in claims:
-            bs = c.start - buffer
-            ce = c.end
-            if ce > ws and bs < span_hi:
-                add_block((bs, ce))
-        extra: list[Interval] = []
-        elsewhere: list[Interval] = []
-        entries = self.occupancy.calendar.get(adv.id, ())
-        for e in entries:
-            if e.end <= ws or e.start >= span_hi:
-                continue
-            if e.status == BUSY:
-                blocks.append((e.start, e.end))
-            elif e.status == EXTRA_OPEN:
-                extra.append((e.start, e.end))
-            elif e.status == WORKING_FROM_ELSEWHERE:
-                elsewhere.append((e.start, e.end))
-        if blocks:
-            blocks = _normalise(blocks)
-        if extra:
-            extra = _intersect(_normalise(extra), self.opened)
-        if elsewhere:
-            elsewhere = _normalise(elsewhere + blocks)
-
-        type_bits = tuple(
-            tuple(h is not None and t in wd.meeting_types for wd, h in zip(workdays, hours))  # type: ignore[union-attr]
-            for t in self.types
-        )
-        plan_key = (type_bits, table, bool(extra), bool(elsewhere))
-        plan = self._plan_cache.get(plan_key)
-        if plan is None:
-            plan = self._plan_cache[plan_key] = self._plan(*plan_key)
-
-        out: list[tuple] = []
-        append = out.append
-        grid, gday, run_end, day_wk = self.grid, self.gday, self.run_end, self.day_wk
-        # a run of starts whose meetings all end by the end of their day needs no crossing
-        # check; where days interleave in UTC every run gets it
-        day_ends = self.day_ends if self.day_starts is not None else self._no_day_ends
-        last = we - 1
-        get = used.get
-        for bits, remote, away, offers, day_tis in plan:
-            free = self.scheduled(tuple(h if b else None for h, b in zip(hours, bits)))
-            if remote:
-                free = _normalise(list(free) + extra)
-            cut = elsewhere if away else blocks
-            if cut:
-                free = _subtract(free, cut)
-            for a, b in free:
-                lo = a if a > lo_start else lo_start
-                hi = b - duration
-                if hi > last:
-                    hi = last
-                if lo > hi:
-                    continue
-                i0 = bisect_left(grid, lo)
-                i1 = bisect_right(grid, hi, i0)
-                while i0 < i1:
-                    di = gday[i0]
-                    j = run_end[i0]
-                    if j > i1:
-                        j = i1
-                    if limit is None or get(di, 0) + duration <= limit:
-                        pairs, uniform = offers[day_wk[di]]
-                        if not pairs:
-                            pass
-                        elif day_tis is None or grid[j - 1] + duration <= day_ends[di]:
-                            append((di, i0, j, pairs, uniform))
-                        else:
-                            self._crossing(out, di, i0, j, pairs, uniform, day_tis)
-                    i0 = j
-        if len(plan) > 1 and out:
-            out = self._merge_runs(out)
-        return out, used
-
-    def _merge_runs(self, runs: list[tuple]) -> list[tuple]:
-        """Join runs of different type groups that cover the same starts (most of them, away
-        from the ExtraOpen or WorkingFromElsewhere time that made the groups differ)."""
-        merged: dict[tuple[int, int, int], tuple] = {}
-        joined = False
-        for run in runs:
-            key = run[:3]
-            prev = merged.get(key)
-            if prev is None:
-                merged[key] = run
-            else:
-                joined = True
-                merged[key] = (*key, prev[3] + run[3], None)
-        if not joined:
-            return runs
-        nt = len(self.types)
-        out = []
-        for run in merged.values():
-            pairs = run[3]
-            if run[4] is None and len(pairs) == nt:
-                pairs = tuple(sorted(pairs))
-                first = pairs[0][1]
-                if all(p == first for _, p in pairs):
-                    run = (*run[:3], pairs, first)
-            out.append(run)
-        return out
-
-    def _crossing(self, out: list, di: int, i0: int, j: int, pairs, uniform, day_tis) -> None:
-        """Starts i0..j-1 of day di whose meetings may run into following local days: a type
-        is offered only if every day the meeting touches offers it."""
-        grid, duration = self.grid, self.duration
-        k = i0
-        if self.day_starts is not None:  # meetings ending by the day's end are simple
-            k = bisect_right(grid, self.day_ends[di] - duration, i0, j)
-            if k > i0:
-                out.append((di, i0, k, pairs, uniform))
-        nt = len(self.types)
-        for g in range(k, j):
-            s = grid[g]
-            allowed = day_tis[self.day_wk[di]]
-            for a, b, off in self.cal.pieces(s, s + duration):
-                for n in range((a + off) // DAY, (b - 1 + off) // DAY + 1):
-                    allowed = allowed & day_tis[weekday(n)]
-            kept = tuple(pair for pair in pairs if pair[0] in allowed)
-            if kept:
-                prios = {p for _, p in kept}
-                same = prios.pop() if len(kept) == nt and len(prios) == 1 else None
-                out.append((di, g, g + 1, kept, same))
 
     # -- the search ----------------------------------------------------------------------------
 
@@ -608,59 +495,69 @@ class _Engine:
         return self._pool(explicit_ids)
 
     def _narrow_types(self, advisors: list[Advisor]) -> None:
-        """Drop searched types that none of these advisors could offer at all (fewer, wider
-        runs later), then set up rooms for what is left."""
+        """Drop searched types that none of these advisors could offer at all (fewer matrices
+        later), then set up rooms for what is left."""
         calendar = self.occupancy.calendar
         possible: set[str] = set()
+        wanted = set(self.types)
         for adv in advisors:
-            for wd in adv.workdays:
-                if wd is not None and wd.is_available:
-                    possible |= wd.meeting_types
+            possible |= _week(adv.workdays).any_types
             if calendar.get(adv.id):
                 possible |= REMOTE_TYPES
+            if possible >= wanted:
+                break
         self.types = tuple(t for t in self.types if t in possible)
         self._setup_rooms()
 
-    def _location(self, adv: Advisor, di: int) -> str | None:
-        return self._weekday_location(adv, self.day_wk[di])
-
-    @staticmethod
-    def _weekday_location(adv: Advisor, wk: int) -> str | None:
-        wd = adv.workdays[wk] if wk < len(adv.workdays) else None
-        return wd.location if wd is not None else None
-
     def _joint(self, explicit_ids: list[str]) -> list:
+        """Every listed employee free at once; the slot names (and rooms at) the first."""
         advisors = self.bank.advisors
         members = [advisors[i] for i in explicit_ids if i in advisors and advisors[i].can_be_booked]
         self._narrow_types(members)
         if not members or not self.types:
             return []
-        nt = len(self.types)
-        table = ((0,) * nt,) * 7
-        common: set[int] | None = None
-        for adv in members:
-            found = self.advisor_ranges(adv, table)
-            if found is None:
-                return []
-            keys: set[int] = set()
-            for _, i0, i1, pairs, _ in found[0]:
-                for ti, _ in pairs:
-                    keys.update(range(i0 * nt + ti, i1 * nt + ti, nt))
-            common = keys if common is None else common & keys
-            if not common:
-                return []
-        first = members[0]
-        picks = []
-        for k in sorted(common or ()):
-            g, ti = divmod(k, nt)
-            if ti == self.phys_ti:
-                loc = self._location(first, self.gday[g])
-                if self.needs_room(loc) and self.room_for(loc, g) is None:
-                    continue
-            picks.append((k, (0,)))
-        return self._emit(picks, [first])
+        table = ((0,) * len(self.types),) * 7
+        if not self._load(members, [table] * len(members)) or len(self.ids) < len(members):
+            return []  # someone can take no meeting at all in this window
+        offered = self._offered(rooms=False)
+        cells = np.stack([o.all(axis=1) for o in offered], axis=1)  # (start, type)
+        if self.phys_ti >= 0 and not self.rooms_off:
+            cells[:, self.phys_ti] &= self._room_ok()[:, 0]
+        col, ti = np.nonzero(cells)
+        return self._emit(col, ti, np.zeros(len(col), dtype=np.int64))
 
-    def _candidates(self, explicit_ids: list[str]) -> list[tuple[Advisor, tuple]]:
+    def _candidates(self, explicit_ids: list[str]) -> tuple[list[Advisor], list[tuple]]:
+        """Advisors in play (in id order) and their route tables."""
+        reached_by = self._reached(explicit_ids)
+        self._narrow_types([adv for adv, _, _, _ in reached_by])
+        advisors: list[Advisor] = []
+        tables: list[tuple] = []
+        if not self.types:
+            return advisors, tables
+        local_location = self.search.meeting_location or self.search.customer_location
+        # A route table depends on the advisor only through the weekly locations: share it.
+        cache: dict[tuple, tuple | None] = {}
+        for adv, e_prio, l_prio, reached in reached_by:
+            key = (_week(adv.workdays).locations, e_prio, l_prio, tuple((id(sg), p) for sg, p in reached))
+            if key in cache:
+                table = cache[key]
+            else:
+                table = cache[key] = route_table(
+                    adv,
+                    self.types,
+                    explicit_prio=e_prio,
+                    local_prio=l_prio,
+                    local_location=local_location,
+                    groups=reached,
+                )
+            if table is not None:
+                advisors.append(adv)
+                tables.append(table)
+        return advisors, tables
+
+    def _reached(self, explicit_ids: list[str]) -> list[tuple[Advisor, int | None, int | None, list]]:
+        """Bookable advisors some pool reaches, in id order: (advisor, Explicit priority, Local
+        priority, [(service group, priority)])."""
         search, bank = self.search, self.bank
         if search.employee_types is not None:
             pools = search.employee_types
@@ -681,7 +578,9 @@ class _Engine:
                 if triggered(sg, self._lineage, search):
                     groups.append((sg, prios.service_group(sg), self._sg_members[sid]))
         reached_by: list[tuple[Advisor, int | None, int | None, list]] = []
-        for aid in sorted(bank.advisors):
+        # with the Explicit pool alone only the named advisors can be reached
+        in_play = sorted(bank.advisors) if pools - {EXPLICIT} else sorted(i for i in explicit if i in bank.advisors)
+        for aid in in_play:
             adv = bank.advisors[aid]
             if not adv.can_be_booked:
                 continue
@@ -689,144 +588,382 @@ class _Engine:
             l_prio = None
             reached: list = []
             if not adv.only_explicit:
-                if aid in qualified:
+                # the local route needs the meeting's branch on some weekday
+                if aid in qualified and (local_location is None or local_location in _week(adv.workdays).locations):
                     l_prio = prios.local
                 reached = [(sg, p) for sg, p, members in groups if aid in members]
             if e_prio is not None or l_prio is not None or reached:
                 reached_by.append((adv, e_prio, l_prio, reached))
-        self._narrow_types([adv for adv, _, _, _ in reached_by])
-        out = []
-        if not self.types:
-            return out
-        for adv, e_prio, l_prio, reached in reached_by:
-            table = route_table(
-                adv,
-                self.types,
-                explicit_prio=e_prio,
-                local_prio=l_prio,
-                local_location=local_location,
-                groups=reached,
-            )
-            if table is not None:
-                out.append((adv, table))
-        return out
+        return reached_by
 
     def _pool(self, explicit_ids: list[str]) -> list:
-        candidates = self._candidates(explicit_ids)
-        if not candidates:
+        advisors, tables = self._candidates(explicit_ids)
+        if not advisors or not self._load(advisors, tables):
             return []
-        found = []
-        for ai, (adv, table) in enumerate(candidates):
-            result = self.advisor_ranges(adv, table)
-            if result is not None and result[0]:
-                found.append((ai, adv, *result))
-        advisors = [adv for adv, _ in candidates]
-        if self.best:
-            return self._emit(self._best_picks(found), advisors)
-        return self._emit(self._all_picks(found), advisors)
+        offered = self._offered(rooms=not self.rooms_off)
+        picks = self._best_picks(offered) if self.best else self._all_picks(offered)
+        return self._emit(*picks)
 
-    def _runs(self, adv: Advisor, ranges: list[tuple]):
-        """(day index, key cells) for each offered run: `first, stop, step, count` of the cells
-        g * nt + ti it covers, and the priority. Physical runs that need a room keep only the
-        starts where one is free."""
-        nt = len(self.types)
-        phys_ti = -1 if self.rooms_off else self.phys_ti
-        day_wk = self.day_wk
-        room_loc = [self._weekday_location(adv, wk) for wk in range(7)]
-        room_need = [phys_ti >= 0 and self.needs_room(loc) for loc in room_loc]
-        for di, i0, i1, pairs, uniform in ranges:
-            wk = day_wk[di]
-            need_room = room_need[wk]
-            if uniform is not None and not need_room:
-                # every type, one priority, no room to find: one contiguous run of cells
-                yield di, uniform, i0 * nt, i1 * nt, 1, (i1 - i0) * nt
+    # -- the advisors in play, as arrays -------------------------------------------------------
+
+    def _load(self, advisors: list[Advisor], tables: list[tuple]) -> bool:
+        """Everything per advisor that the cells need; False when no start can be offered.
+
+        Advisors who can take no meeting at all in the window (notice beyond it, or a daily cap
+        below the meeting's length) are left out here, so row i is the i-th advisor kept.
+        """
+        self._open_keys: dict[tuple, int] = {}  # weekly hours -> row of the open-time matrix
+        self._open_spans: list[list[Interval]] = []  # per open-time row: its free time
+        profiles: dict[int, tuple] = {}  # week shape -> (open-time rows per type, earliest start)
+        table_rows: dict[int, int] = {}  # id(route table) -> row of prio7
+        unique_tables: list[tuple] = []
+        kept: list[Advisor] = []
+        weeks: list[_Week] = []
+        row_ix, lo_starts, limits, table_ix = [], [], [], []
+        caps, bank_cap = self._group_caps, self.bank.settings.max_seconds_per_day
+        we, duration, customer = self.we, self.duration, self.customer
+        for adv, table in zip(advisors, tables):
+            week = _week(adv.workdays)
+            profile = profiles.get(week.shape)
+            if profile is None:
+                profile = profiles[week.shape] = self._profile(week)
+            rows, lo_start = profile
+            if lo_start >= we:
                 continue
-            for ti, prio in pairs:
-                if ti != phys_ti or not need_room:
-                    yield di, prio, i0 * nt + ti, i1 * nt + ti, nt, i1 - i0
+            limit = -1
+            if customer:
+                cap = daily_limit(adv, caps, bank_cap)
+                if cap is not None:
+                    if duration > cap:
+                        continue
+                    limit = cap
+            t = table_rows.get(id(table))
+            if t is None:
+                t = table_rows[id(table)] = len(unique_tables)
+                unique_tables.append(table)
+            kept.append(adv)
+            weeks.append(week)
+            row_ix.append(rows)
+            lo_starts.append(lo_start)
+            limits.append(limit)
+            table_ix.append(t)
+        if not kept:
+            return False
+        nt = len(self.types)
+        self.advisors, self.weeks = kept, weeks
+        self.ids = _objects([adv.id for adv in kept])
+        self.row_ix = np.array(row_ix, dtype=np.int64).reshape(len(kept), nt)
+        self.lo_start = np.array(lo_starts, dtype=np.int64)
+        self.limit = np.array(limits, dtype=np.int64)  # -1: no daily cap
+        prio_tables = np.array(
+            [[[_NO_ROUTE if p is None else p for p in row] for row in t] for t in unique_tables],
+            dtype=np.int64,
+        ).reshape(len(unique_tables), 7, nt)
+        # (weekday, type, advisor) -> priority of the best route, _NO_ROUTE without one
+        self.prio7 = np.ascontiguousarray(prio_tables[np.array(table_ix)].transpose(1, 2, 0))
+        self._read_occupancy()
+        return self._columns()
+
+    def _profile(self, week: _Week) -> tuple[tuple[int, ...], int]:
+        """Open-time rows (one per searched type) and the earliest start, for one week shape."""
+        rows = []
+        for t in self.types:
+            hours = tuple(h if ts is not None and t in ts else None for h, ts in zip(week.hours, week.offered))
+            row = self._open_keys.get(hours)
+            if row is None:
+                row = self._open_keys[hours] = self._open_row(self.scheduled(hours))
+            rows.append(row)
+        lo_start = max(self.ws, self.earliest_start(week.hours)) if self.notice else self.ws
+        return tuple(rows), lo_start
+
+    def _open_row(self, free: Sequence[Interval]) -> int:
+        self._open_spans.append(free)  # type: ignore[arg-type]
+        return len(self._open_spans) - 1
+
+    def _read_occupancy(self) -> None:
+        """Claims and calendar entries of the advisors in play, as arrays: blocked spans
+        (claims widened by the buffer before them, Busy), WorkingFromElsewhere spans, booked
+        seconds per advisor and day; ExtraOpen time gives an advisor own open-time rows."""
+        claims, calendar = self.occupancy.advisor_claims, self.occupancy.calendar
+        owners, counts, found_all = [], [], []
+        busy: list[list[int]] = [[], [], []]  # owners, starts, ends
+        away: list[tuple[int, int, int]] = []
+        extra_open: list[tuple[int, list[Interval]]] = []
+        ws, span_hi = self.ws, self.span_hi
+        for ai, adv in enumerate(self.advisors):
+            found = claims.get(adv.id)
+            if found:
+                owners.append(ai)
+                counts.append(len(found))
+                found_all += found
+            entries = calendar.get(adv.id)
+            if not entries:
+                continue
+            own_extra: list[Interval] = []
+            for e in entries:
+                if e.end <= ws or e.start >= span_hi:
                     continue
-                loc = room_loc[wk]
-                for g in range(i0, i1):
-                    if self.room_for(loc, g) is not None:
-                        yield di, prio, g * nt + ti, g * nt + ti + 1, 1, 1
+                if e.status == BUSY:
+                    busy[0].append(ai)
+                    busy[1].append(e.start)
+                    busy[2].append(e.end)
+                elif e.status == EXTRA_OPEN:
+                    own_extra.append((e.start, e.end))
+                elif e.status == WORKING_FROM_ELSEWHERE and e.start < e.end:
+                    away.append((ai, e.start, e.end))
+            if own_extra:
+                extra_open.append((ai, own_extra))
+        owner = np.repeat(np.array(owners, dtype=np.int64), counts)
+        # one field at a time over one list: the fastest way found to read 20,000 claims
+        start, end, secs = (np.array(list(map(get, found_all)), dtype=np.int64) for get in (_START, _END, _SECONDS))
+        self._booked_seconds(owner, start, secs)
+        # blocked spans: [claim start - buffer, claim end) and Busy time; empty spans block nothing
+        b_owner, b_lo, b_hi = owner, start - self.buffer, end
+        if busy[0]:
+            b_owner = np.concatenate([b_owner, np.array(busy[0], dtype=np.int64)])
+            b_lo = np.concatenate([b_lo, np.array(busy[1], dtype=np.int64)])
+            b_hi = np.concatenate([b_hi, np.array(busy[2], dtype=np.int64)])
+        keep = b_lo < b_hi
+        self._blocked = (b_owner[keep], b_lo[keep], b_hi[keep])
+        self._away = None
+        if away:
+            spans = np.array(away, dtype=np.int64)
+            self._away = (spans[:, 0], spans[:, 1], spans[:, 2])
+        for ai, spans in extra_open:
+            self._extra_rows(ai, spans)
 
-    def _all_picks(self, found: list[tuple]) -> list[tuple[int, list[int]]]:
-        """Every advisor's slots: cell -> advisor indices, in id order (the visiting order)."""
-        buckets: list[list[int]] = [[] for _ in range(len(self.grid) * len(self.types))]
-        for ai, adv, ranges, _ in found:
-            for _, _, a, b, step, _ in self._runs(adv, ranges):
-                for bucket in buckets[a:b:step]:
-                    bucket.append(ai)
-        return [(k, b) for k, b in enumerate(buckets) if b]
+    def _booked_seconds(self, owner: np.ndarray, start: np.ndarray, secs: np.ndarray) -> None:
+        """Booked meeting seconds per advisor and local day (the day a claim starts on)."""
+        ndays = len(self.day_wk)
+        self.used = None
+        if not (self.best or (self.limit >= 0).any()) or not len(owner):
+            return
+        inside = (start >= self.days_lo) & (start < self.days_hi)
+        owner, start, secs = owner[inside], start[inside], secs[inside]
+        if self.day_starts is not None:
+            di = np.searchsorted(np.array(self.day_starts, dtype=np.int64), start, side="right") - 1
+        else:
+            local_day, n0 = self.cal.local_day, self.n0
+            di = np.array([local_day(t) - n0 for t in start.tolist()], dtype=np.int64)
+        used = np.bincount(owner * ndays + di, weights=secs, minlength=len(self.advisors) * ndays)
+        self.used = used.astype(np.int64).reshape(len(self.advisors), ndays)
 
-    def _best_picks(self, found: list[tuple]) -> list[tuple[int, tuple[int]]]:
-        """One advisor per cell: best priority, then least booked that day, then the stable
-        hash of (date, employee id), then id.
+    def _extra_rows(self, ai: int, spans: list[Interval]) -> None:
+        """Remote types of an advisor with ExtraOpen time (inside opening hours) get own open-time
+        rows: the schedule joined with that time (a meeting may span both). Blocked time is
+        taken out with everyone else's, in `_offered`."""
+        extra = _within(_normalise(spans), self.opened)
+        if not extra:
+            return
+        week = self.weeks[ai]
+        rows: dict[Hours, int] = {}
+        for ti, t in enumerate(self.types):
+            if t in REMOTE_TYPES:
+                hours = tuple(h if ts is not None and t in ts else None for h, ts in zip(week.hours, week.offered))
+                if hours not in rows:
+                    rows[hours] = self._open_row(_joined(self.scheduled(hours), extra))
+                self.row_ix[ai, ti] = rows[hours]
+
+    def _columns(self) -> bool:
+        """The open-time matrix (start x row), on the grid starts that some row opens; False
+        when none does."""
+        spans = self._open_spans
+        rows = np.repeat(np.arange(len(spans)), [len(free) for free in spans])
+        lo = np.array([a for free in spans for a, _ in free], dtype=np.int64)
+        hi = np.array([b for free in spans for _, b in free], dtype=np.int64)
+        grid = self.grid
+        first, stop = Starts(grid, np.ones(len(grid), dtype=bool)).fitting(lo, hi, self.duration)
+        keep = paint(len(grid), 1, np.zeros(len(rows), dtype=np.int64), first, stop)[:, 0]
+        if not keep.any():
+            return False
+        starts = self.starts = Starts(grid, keep)
+        first, stop = starts.kept_below[first], starts.kept_below[stop]
+        self.open_rows = paint(len(starts), len(spans), rows, first, stop)
+        self.ci = starts.instants  # the kept starts
+        self.cday = self.gday[keep]
+        self.cwk = np.array(self.day_wk, dtype=np.int64)[self.cday]
+        return True
+
+    # -- cells ---------------------------------------------------------------------------------
+
+    def _offered(self, rooms: bool) -> list[np.ndarray]:
+        """Per searched type, (kept start, advisor) -> the meeting can be offered."""
+        n, height = len(self.advisors), len(self.ci)
+        starts, duration = self.starts, self.duration
+        owner, lo, hi = self._blocked
+        common = ~paint(height, n, owner, *starts.touching(lo, hi, duration))
+        if self.notice:
+            common &= self.ci[:, None] >= self.lo_start[None, :]
+        if self.customer and self.used is not None and (self.limit >= 0).any():
+            under = (self.used + duration <= self.limit[:, None]) | (self.limit < 0)[:, None]
+            common &= under.T[self.cday]
+        routed = (self.prio7 != _NO_ROUTE)[self.cwk]  # (start, type, advisor)
+        out = []
+        for ti in range(len(self.types)):
+            cells = self.open_rows[:, self.row_ix[:, ti]]
+            cells &= common
+            cells &= routed[:, ti]
+            if ti == self.phys_ti:
+                if self._away is not None:
+                    away_owner, away_lo, away_hi = self._away
+                    cells &= ~paint(height, n, away_owner, *starts.touching(away_lo, away_hi, duration))
+                if rooms:
+                    cells &= self._room_ok()
+            out.append(cells)
+        return out
+
+    def _room_ok(self) -> np.ndarray:
+        """(kept start, advisor) -> no room is needed at the advisor's branch that day, or one
+        is free. Also keeps what `_emit` needs to name the room (`room_first`, `room_col7`)."""
+        by_week: dict[tuple, list[int]] = {}  # weekly locations -> room table column per weekday
+        index: dict[str | None, int] = {}  # location -> room table column, 0: no room needed
+        wanted: list[str | None] = []
+        for week in self.weeks:
+            if week.locations in by_week:
+                continue
+            for loc in week.locations:
+                if loc not in index:
+                    index[loc] = 0
+                    if self.needs_room(loc):
+                        wanted.append(loc)
+                        index[loc] = len(wanted)
+            by_week[week.locations] = [index[loc] for loc in week.locations]
+        free, first = self._room_tables(wanted)
+        height, n = len(self.ci), len(self.weeks)
+        self.room_first = np.hstack([np.full((height, 1), None, dtype=object), first])
+        week_ix = {locs: k for k, locs in enumerate(by_week)}
+        columns = np.array(list(by_week.values()), dtype=np.int64).reshape(len(by_week), 7)
+        self.room_col7 = columns[np.array([week_ix[w.locations] for w in self.weeks], dtype=np.int64)]
+        ok = np.ones((height, n), dtype=bool)
+        needing = np.flatnonzero(self.room_col7.any(axis=1))
+        if len(needing):
+            free = np.hstack([np.ones((height, 1), dtype=bool), free])
+            column = self.room_col7[needing].T[self.cwk]  # (start, advisor needing a room)
+            ok[:, needing] = free[np.arange(height)[:, None], column]
+        return ok
+
+    # -- choosing and listing --------------------------------------------------------------------
+
+    def _all_picks(self, offered: list[np.ndarray]) -> tuple[np.ndarray, ...]:
+        """Every offered cell, in (start, type, advisor) order."""
+        return np.nonzero(np.stack(offered, axis=1))  # (start, type, advisor)
+
+    def _best_picks(self, offered: list[np.ndarray]) -> tuple[np.ndarray, ...]:
+        """One advisor per (start, type): best priority, then least booked that day, then the
+        stable hash of (date, employee id), then id.
 
         Within a local day the tie-breaks give every advisor one rank, so a candidate's key is
-        the small integer prio * n + rank. Runs are painted onto the cells from the worst key
-        to the best, so each cell keeps its best; no comparison sort over all runs is needed.
+        the integer priority * n + rank. Sorting a day's advisors by key once per type, each
+        start's pick is the first advisor in that order who offers it: a boolean argmax.
         """
-        ndays = len(self.day_wk)
-        day_iso = [day_date(self.n0 + di).isoformat() for di in range(ndays)]
-        per_day: list[list[tuple[int, int, int]]] = [[] for _ in range(ndays)]
-        for ai, adv, ranges, used in found:
-            for di in {r[0] for r in ranges}:
-                per_day[di].append((used.get(di, 0), tie_break_hash(day_iso[di], adv.id), ai))
-        order: list[list[int]] = []
-        rank: list[dict[int, int]] = []
-        for day in per_day:
-            day.sort()
-            order.append([ai for _, _, ai in day])
-            rank.append({ai: r for r, (_, _, ai) in enumerate(day)})
-        n = max(len(day) for day in per_day)
-        runs_by_key: dict[int, list[tuple[int, int, int, int]]] = {}
-        get = runs_by_key.get
-        for ai, adv, ranges, _ in found:
-            keys = {}  # (day index, priority) -> key
-            for di, prio, a, b, step, count in self._runs(adv, ranges):
-                key = keys.get((di, prio))
-                if key is None:
-                    key = keys[(di, prio)] = prio * n + rank[di][ai]
-                runs = get(key)
-                if runs is None:
-                    runs_by_key[key] = [(a, b, step, count)]
-                else:
-                    runs.append((a, b, step, count))
-        chosen = [-1] * (len(self.grid) * len(self.types))
-        for key in sorted(runs_by_key, reverse=True):
-            for a, b, step, count in runs_by_key[key]:
-                chosen[a:b:step] = [key] * count
-        nt, gday = len(self.types), self.gday
-        return [
-            (k, (order[gday[k // nt]][key % n],)) for k, key in enumerate(chosen) if key >= 0
-        ]
+        n, ndays = len(self.advisors), len(self.day_wk)
+        p_ai, p_day = self._offering_days(np.logical_or.reduce(offered))
+        booked = self.used[p_ai, p_day] if self.used is not None else np.zeros(len(p_ai), np.int64)
+        rank = np.zeros((ndays, n), dtype=np.int64)
+        # pairs come in advisor order within a day and the sort is stable: id breaks the last ties
+        rank[p_day, p_ai] = rank_within_groups(p_day, booked, self._hashes(p_ai, p_day))
+        # (day, type, advisor); no route: never offered, so any key will do
+        keys = np.maximum(self.prio7, 0)[self.day_wk] * n + rank[:, None, :]
+        order = np.argsort(keys, axis=2)
+        cells = np.stack(offered, axis=1)  # (start, type, advisor)
+        height, nt = cells.shape[:2]
+        winner = np.zeros((height, nt), dtype=np.int64)
+        found = np.zeros((height, nt), dtype=bool)
+        type_ix = np.arange(nt)[:, None]
+        for day, cols in self._day_columns():
+            ordered = cells[cols][:, type_ix, order[day]]  # the day's starts, advisors in key order
+            first = ordered.argmax(axis=2)  # (start, type): position of the first offer
+            winner[cols] = order[day][type_ix[:, 0], first]
+            found[cols] = np.take_along_axis(ordered, first[:, :, None], axis=2)[:, :, 0]
+        col, ti = np.nonzero(found)
+        return col, ti, winner[col, ti]
 
-    def _emit(self, picks, advisors: list[Advisor]) -> list:
-        """Slots (or rows) from (g * nt + ti, advisor indices) pairs in order."""
-        nt = len(self.types)
-        grid, gday, types, duration = self.grid, self.gday, self.types, self.duration
-        phys_ti, topic_id = self.phys_ti, self.search.topic_id
-        rooms = not self.rooms_off
-        ids = [adv.id for adv in advisors]
-        out: list = []
-        append = out.append
-        as_rows = self.as_rows
-        for gt, ais in picks:
-            g, ti = divmod(gt, nt)
-            s = grid[g]
-            e = s + duration
-            mtype = types[ti]
-            if rooms and ti == phys_ti:
-                for ai in ais:
-                    loc = self._location(advisors[ai], gday[g])
-                    room = self.room_for(loc, g) if self.needs_room(loc) else None
-                    row = (s, e, mtype, ids[ai], room, topic_id)
-                    append(row if as_rows else Slot(*row))
-            elif as_rows:
-                for ai in ais:
-                    append((s, e, mtype, ids[ai], None, topic_id))
-            else:
-                for ai in ais:
-                    append(Slot(s, e, mtype, ids[ai], None, topic_id))
+    def _day_columns(self):
+        """(day index, kept starts of that day as a slice or an index array), for each day."""
+        cday = self.cday
+        if (cday[1:] >= cday[:-1]).all():
+            bounds = np.flatnonzero(np.r_[True, cday[1:] != cday[:-1], True]).tolist()
+            for lo, hi in zip(bounds, bounds[1:]):
+                yield int(cday[lo]), slice(lo, hi)
+        else:
+            for day in np.unique(cday).tolist():
+                yield day, np.flatnonzero(cday == day)
+
+    def _offering_days(self, anything: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The (advisor, day index) pairs with at least one offered cell, advisors in order
+        within each day."""
+        cday = self.cday
+        if (cday[1:] >= cday[:-1]).all():  # starts grouped by day: one reduction per day
+            bounds = np.flatnonzero(np.r_[True, cday[1:] != cday[:-1]])
+            k, ai = np.nonzero(np.logical_or.reduceat(anything, bounds, axis=0))
+            return ai, cday[bounds][k]
+        ndays = len(self.day_wk)
+        col, ai = np.nonzero(anything)
+        pairs = np.unique(ai * ndays + cday[col])
+        return pairs // ndays, pairs % ndays
+
+    def _hashes(self, ai: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """tie_break_hash of each (advisor, day index) pair, from the memo where it can."""
+        ids, n0 = self.ids, self.n0
+        out = np.empty(len(ai), dtype=np.uint64)
+        if not len(ai):
+            return out
+        order = np.argsort(day, kind="stable")
+        sorted_day = day[order]
+        bounds = np.flatnonzero(np.r_[True, sorted_day[1:] != sorted_day[:-1], True]).tolist()
+        for lo, hi in zip(bounds, bounds[1:]):
+            at = order[lo:hi]
+            iso = day_date(n0 + int(sorted_day[lo])).isoformat()
+            known = _tie_hashes(iso)
+            aids = ids[ai[at]].tolist()
+            values = list(map(known.get, aids))
+            if None in values:
+                for k, aid in enumerate(aids):
+                    if values[k] is None:
+                        values[k] = known[aid] = tie_break_hash(iso, aid)
+            out[at] = values
         return out
+
+    def _emit(self, col: np.ndarray, ti: np.ndarray, ai: np.ndarray) -> list:
+        """Slots (or rows) for the picked cells, in the order given.
+
+        Columns are gathered from object arrays, so the 150,000 slots of a month share a few
+        hundred int and str objects instead of making their own."""
+        starts = _objects(self.ci.tolist())[col].tolist()
+        ends = _objects((self.ci + self.duration).tolist())[col].tolist()
+        mtypes = _objects(self.types)[ti].tolist()
+        ids = self.ids[ai].tolist()
+        rooms = repeat(None)
+        if self.room_first is not None:
+            room = np.full(len(col), None, dtype=object)
+            phys = ti == self.phys_ti
+            if phys.any():
+                c = col[phys]
+                room[phys] = self.room_first[c, self.room_col7[ai[phys], self.cwk[c]]]
+            rooms = room.tolist()
+        topics = repeat(self.search.topic_id)
+        with _collection_deferred():
+            if self.as_rows:
+                return list(zip(starts, ends, mtypes, ids, rooms, topics))
+            return list(map(Slot, starts, ends, mtypes, ids, rooms, topics))
+
+
+def _objects(values: Sequence) -> np.ndarray:
+    """A 1-d object array of the values (np.array would make a 2-d array of tuples)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+@contextmanager
+def _collection_deferred():
+    """No cyclic garbage collection while the answer is built: 150,000 new objects would
+    trigger several full collections, each walking the whole heap (the bank snapshot too),
+    for objects that hold no cycles. The collector runs again right after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -27,7 +27,7 @@ GRID = 1_800
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 _SAMPLE = 6 * 3_600  # zones never change offset twice within six hours
 _MARGIN = 15 * 3_600  # more than any UTC offset (-12:00 .. +14:00)
-_CHUNK = 40 * DAY  # how far the covered range grows at a time
+_CHUNK = 2 * DAY  # how far the covered range grows at a time (a search needs a few days)
 
 
 def day_date(n: int) -> dt.date:
