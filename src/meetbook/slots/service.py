@@ -8,14 +8,17 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from meetbook.availability import compute_slots
-from meetbook.availability.model import EXPLICIT, Bank, Slot, SlotSearch
+from meetbook.availability import compute_slot_rows
+from meetbook.availability.model import EXPLICIT, Bank, SlotSearch
 from meetbook.catalog import models as m
 from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.clock import epoch
 from meetbook.errors import Invalid, NotFound
 from meetbook.slots.occupancy import load_occupancy
 from meetbook.timefmt import format_instant
+
+# (start, end, meeting type, employee id, room id, topic id), as compute_slot_rows gives them.
+SlotRow = tuple[int, int, str, str, str | None, str | None]
 
 DEFAULT_LOOK_FORWARD = 7 * 86400
 MAX_LOOK_FORWARD = 366 * 86400
@@ -56,7 +59,9 @@ def check_references(bank: Bank, query: SlotQuery) -> None:
             raise NotFound.of("room", room_id)
 
 
-async def search_slots(session: AsyncSession, cache: SnapshotCache, query: SlotQuery, now: dt.datetime) -> list[Slot]:
+async def search_slots(session: AsyncSession, cache: SnapshotCache, query: SlotQuery, now: dt.datetime) -> list[SlotRow]:
+    """Slots as rows (start, end, meeting type, employee, room, topic): a month of a bank is
+    100,000+ of them, and rows skip building an object for each."""
     bank = await cache.get(session)
     check_references(bank, query)
     if query.customer_type_id is not None:
@@ -92,7 +97,7 @@ async def search_slots(session: AsyncSession, cache: SnapshotCache, query: SlotQ
         session, search.window_start, search.window_end, now_s,
         ignore_meeting_ids=query.ignore_meeting_ids, advisor_ids=named_advisors_only(search),
     )
-    return compute_slots(search, bank, occupancy, now_s)
+    return compute_slot_rows(search, bank, occupancy, now_s)
 
 
 def named_advisors_only(search: SlotSearch) -> tuple[str, ...] | None:
@@ -106,7 +111,7 @@ def named_advisors_only(search: SlotSearch) -> tuple[str, ...] | None:
     return None
 
 
-def slots_json(slots: list[Slot]) -> list[dict]:
+def slots_json(slots: list[SlotRow]) -> list[dict]:
     """The wire form, formatting each distinct instant once (a month of a bank repeats them a lot)."""
     text: dict[int, str] = {}
 
@@ -117,13 +122,7 @@ def slots_json(slots: list[Slot]) -> list[dict]:
         return value
 
     return [
-        {
-            "startDate": fmt(s.start),
-            "endDate": fmt(s.end),
-            "meetingType": s.meeting_type,
-            "employeeId": s.employee_id,
-            "roomId": s.room_id,
-            "meetingTopicId": s.topic_id,
-        }
-        for s in slots
+        {"startDate": fmt(start), "endDate": fmt(end), "meetingType": meeting_type, "employeeId": employee,
+         "roomId": room, "meetingTopicId": topic}
+        for start, end, meeting_type, employee, room, topic in slots
     ]
