@@ -35,35 +35,36 @@ async def load_occupancy(
     advisor reads a handful of rows, not the whole bank's.
     """
     lo, hi = window_start - WIDEN, window_end + WIDEN
-    query = select(ClaimRow.resource, ClaimRow.start_s, ClaimRow.end_s, ClaimRow.meeting_seconds).where(
-        ClaimRow.end_s > lo,
-        ClaimRow.start_s < hi,
-        or_(ClaimRow.expires_s.is_(None), ClaimRow.expires_s > now),
+    # Core over the tables, not ORM entities: 20,000 rows through the ORM's loading machinery
+    # cost ~25 ms per search; plain rows are a few.
+    c = ClaimRow.__table__.c
+    query = select(c.resource, c.start_s, c.end_s, c.meeting_seconds).where(
+        c.end_s > lo, c.start_s < hi, or_(c.expires_s.is_(None), c.expires_s > now)
     )
     if ignore_meeting_ids:
-        query = query.where(or_(ClaimRow.meeting_id.is_(None), ClaimRow.meeting_id.not_in(list(ignore_meeting_ids))))
+        query = query.where(or_(c.meeting_id.is_(None), c.meeting_id.not_in(list(ignore_meeting_ids))))
     if ignore_hold_ids:
-        query = query.where(or_(ClaimRow.hold_id.is_(None), ClaimRow.hold_id.not_in(list(ignore_hold_ids))))
+        query = query.where(or_(c.hold_id.is_(None), c.hold_id.not_in(list(ignore_hold_ids))))
     if advisor_ids is not None:
         wanted = [employee_resource(a) for a in advisor_ids]
-        query = query.where(or_(ClaimRow.resource.in_(wanted), ClaimRow.resource.like("room:%")))
+        query = query.where(or_(c.resource.in_(wanted), c.resource.like("room:%")))
+    connection = await session.connection()
     advisors: dict[str, list[Claim]] = defaultdict(list)
     rooms: dict[str, list[Claim]] = defaultdict(list)
-    for resource, start, end, seconds in (await session.execute(query)).all():
+    for resource, start, end, seconds in (await connection.execute(query)).all():
         kind, _, ident = resource.partition(":")
         (advisors if kind == "employee" else rooms)[ident].append(Claim(start, end, seconds))
 
-    calendar: dict[str, list[CalendarEntry]] = defaultdict(list)
-    entries = select(
-        CalendarEntryRow.employee_id, CalendarEntryRow.room_id, CalendarEntryRow.start_s,
-        CalendarEntryRow.end_s, CalendarEntryRow.status,
-    ).where(and_(CalendarEntryRow.end_s > lo, CalendarEntryRow.start_s < hi))
+    e = CalendarEntryRow.__table__.c
+    entries = select(e.employee_id, e.room_id, e.start_s, e.end_s, e.status).where(and_(e.end_s > lo, e.start_s < hi))
     if advisor_ids is not None:
-        entries = entries.where(or_(CalendarEntryRow.employee_id.in_(list(advisor_ids)), CalendarEntryRow.employee_id.is_(None)))
-    for employee_id, room_id, start, end, status in (await session.execute(entries)).all():
+        entries = entries.where(or_(e.employee_id.in_(list(advisor_ids)), e.employee_id.is_(None)))
+    calendar: dict[str, list[CalendarEntry]] = defaultdict(list)
+    for employee_id, room_id, start, end, status in (await connection.execute(entries)).all():
         if employee_id:
             calendar[employee_id].append(CalendarEntry(start, end, status))
         elif room_id and status == "Busy":
             # A room's own calendar: busy time blocks it like a claim, counting no meeting time.
             rooms[room_id].append(Claim(start, end, 0))
     return Occupancy(advisor_claims=dict(advisors), room_claims=dict(rooms), calendar=dict(calendar))
+
