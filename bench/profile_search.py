@@ -1,0 +1,420 @@
+"""Where a search's time goes: `python -m bench.profile_search [--scenario bank] [--requests 20]`.
+
+Runs the real application in this process (create_app, its lifespan, its middleware) against a
+generated bank on PostgreSQL, and calls it as an ASGI app, so no socket and no load generator is
+involved. Two views:
+
+1. Phases, timed without a profiler: the bank snapshot check, the busy-interval read
+   (`load_occupancy`, split into the SQL itself, measured straight on psycopg, and the rest:
+   SQLAlchemy's result handling and building the engine's Claim values), the engine
+   (`compute_slots`), the JSON (`slots_json` + orjson), and everything else in-process
+   (routing, auth, parameter parsing, middleware, the session). The HTTP share is what the
+   end-to-end p50 of `bench.run` adds on top of the in-process total.
+2. cProfile over the same requests, own time summed by module family, and the top functions.
+   cProfile inflates pure-Python code more than C code, so use it for where, and view 1 for how much.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import io
+import os
+import pstats
+import statistics
+import time
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bench import load, scenarios
+from bench.bankgen import Size, generate, write
+from bench.progress import say
+from bench.servers import Cleanup
+
+FAMILIES = (
+    ("meetbook/availability/", "engine (availability)"),
+    ("meetbook/slots/occupancy", "occupancy (rows -> Claim values)"),
+    ("meetbook/slots/service", "slots service + slots_json"),
+    ("meetbook/timefmt", "JSON (instant formatting)"),
+    ("orjson", "JSON (orjson)"),
+    ("meetbook/catalog/snapshot", "snapshot check"),
+    ("meetbook/", "meetbook other (routes, auth, middleware, db)"),
+    ("sqlalchemy", "SQLAlchemy"),
+    ("psycopg", "psycopg (driver)"),
+    ("fastapi", "FastAPI/Starlette/Pydantic"),
+    ("starlette", "FastAPI/Starlette/Pydantic"),
+    ("pydantic", "FastAPI/Starlette/Pydantic"),
+    ("jwt", "auth (PyJWT)"),
+    ("greenlet", "SQLAlchemy (greenlet)"),
+    ("asyncio", "event loop (incl. waiting for PostgreSQL)"),
+    ("selectors", "event loop (incl. waiting for PostgreSQL)"),
+    ("{method 'poll'", "event loop (incl. waiting for PostgreSQL)"),
+    ("epoll", "event loop (incl. waiting for PostgreSQL)"),
+    ("{method 'select'", "event loop (incl. waiting for PostgreSQL)"),
+)
+
+
+def family(key: tuple) -> str:
+    filename, _line, name = key
+    text = filename if filename != "~" else name
+    for needle, label in FAMILIES:
+        if needle in text:
+            return label
+    if filename == "~":
+        return "builtins (" + name.split(" of ")[0].strip("{<>") + ")" if name.startswith("{") else "builtins"
+    return "other Python"
+
+
+class GCTimer:
+    """Time spent in the cyclic garbage collector (gc.callbacks), per generation."""
+
+    def __init__(self) -> None:
+        self.by_gen: dict[int, float] = defaultdict(float)
+        self.count: dict[int, int] = defaultdict(int)
+        self._t0 = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._t0 = time.perf_counter()
+        else:
+            self.by_gen[info["generation"]] += time.perf_counter() - self._t0
+            self.count[info["generation"]] += 1
+
+    def __enter__(self) -> GCTimer:
+        import gc
+
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import gc
+
+        gc.callbacks.remove(self)
+
+
+class Timer:
+    """Accumulates wall time of wrapped coroutines/functions per request."""
+
+    def __init__(self) -> None:
+        self.current: dict[str, float] = defaultdict(float)
+        self.samples: list[dict[str, float]] = []
+
+    def wrap_async(self, name: str, fn):
+        async def wrapped(*a, **k):
+            t0 = time.perf_counter()
+            try:
+                return await fn(*a, **k)
+            finally:
+                self.current[name] += time.perf_counter() - t0
+        return wrapped
+
+    def wrap(self, name: str, fn):
+        def wrapped(*a, **k):
+            t0 = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                self.current[name] += time.perf_counter() - t0
+        return wrapped
+
+    def next(self, total: float) -> None:
+        self.current["total"] = total
+        self.samples.append(dict(self.current))
+        self.current = defaultdict(float)
+
+    def p50(self, name: str) -> float:
+        return statistics.median(s.get(name, 0.0) for s in self.samples)
+
+
+def instrument(timer: Timer):
+    """Wrap the search's phases with timers; returns a function that undoes it."""
+    from meetbook.catalog.snapshot import SnapshotCache
+    from meetbook.http import FastJSON
+    from meetbook.slots import service
+
+    undo = []
+
+    def patch(owner, name: str, wrapped) -> None:
+        undo.append((owner, name, getattr(owner, name)))
+        setattr(owner, name, wrapped)
+
+    for name in ("load_occupancy",):
+        if hasattr(service, name):
+            patch(service, name, timer.wrap_async("read (load_occupancy)", getattr(service, name)))
+    for name in ("compute_slots", "compute_slot_rows"):
+        if hasattr(service, name):
+            patch(service, name, timer.wrap("engine (compute_slots)", getattr(service, name)))
+    for name in ("slots_json", "rows_json", "slot_rows_json"):
+        if hasattr(service, name):
+            patch(service, name, timer.wrap("JSON (slots_json)", getattr(service, name)))
+    patch(SnapshotCache, "get", timer.wrap_async("snapshot check", SnapshotCache.get))
+    patch(FastJSON, "render", timer.wrap("JSON (orjson render)", FastJSON.render))
+
+    def restore() -> None:
+        for owner, name, original in reversed(undo):
+            setattr(owner, name, original)
+
+    return restore
+
+
+def instrument_reserve(timer: Timer):
+    """Wrap the phases of a reserve; returns a function that undoes it."""
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from meetbook.catalog.snapshot import SnapshotCache
+    from meetbook.reservations import locks
+    from meetbook.reservations import service as reservations
+    from meetbook.slots import check
+
+    undo = []
+
+    def patch(owner, name: str, wrapped) -> None:
+        undo.append((owner, name, getattr(owner, name)))
+        setattr(owner, name, wrapped)
+
+    patch(check, "load_occupancy", timer.wrap_async("offered_slot: read (load_occupancy)", check.load_occupancy))
+    for name in ("compute_slots", "compute_slot_rows"):
+        if hasattr(check, name):
+            patch(check, name, timer.wrap("offered_slot: engine", getattr(check, name)))
+    patch(reservations, "offered_slot", timer.wrap_async("offered_slot (total)", reservations.offered_slot))
+    patch(locks, "lock", timer.wrap_async("advisory locks", locks.lock))
+    if hasattr(reservations, "free_expired"):
+        patch(reservations, "free_expired", timer.wrap_async("free expired holds", reservations.free_expired))
+    patch(SnapshotCache, "get", timer.wrap_async("snapshot check", SnapshotCache.get))
+    patch(AsyncSession, "flush", timer.wrap_async("flush (INSERTs)", AsyncSession.flush))
+    patch(AsyncSession, "commit", timer.wrap_async("commit", AsyncSession.commit))
+    patch(AsyncSession, "get", timer.wrap_async("session.get (employee/room lookups)", AsyncSession.get))
+
+    def restore() -> None:
+        for owner, name, original in reversed(undo):
+            setattr(owner, name, original)
+
+    return restore
+
+
+async def call(app, path: str, headers: list[tuple[bytes, bytes]], method: str = "GET", body: bytes = b"") -> tuple[int, int]:
+    from bench.inproc import call as inproc_call
+
+    answer = await inproc_call(app, path, headers, method, body)
+    call.last_body = answer.body
+    return answer.status, answer.size
+
+
+async def profile(database_url: str, bank, scenario: str, requests: int, top: int, gc_freeze: bool = False,
+                  cprofile: bool = True) -> str:
+    from meetbook.app import create_app
+    from meetbook.config import Settings
+
+    from bench import floors
+    from bench.run import tokens
+
+    spec = next(s for s in scenarios.search_specs(bank) if s.key == scenario)
+    path = scenarios.search_path(**spec.params)
+    settings = Settings(database_url=database_url, log_level="WARNING", sweep_interval_seconds=0)
+    app = create_app(settings)
+    headers = [(b"authorization", b"Bearer " + tokens(1)[0].encode())]
+    timer = Timer()
+    out = io.StringIO()
+    async with app.router.lifespan_context(app):
+        for _ in range(3):  # warm-up: snapshot, connection pool, prepared statements
+            await call(app, path, headers)
+        import gc
+
+        heap = len(gc.get_objects())
+        if gc_freeze:
+            gc.collect()
+            gc.freeze()  # prototype: what the service would gain from freezing its start-up heap
+        restore = instrument(timer)
+        timer.current.clear()
+        status = size = 0
+        with GCTimer() as gct:
+            for _ in range(requests):
+                t0 = time.perf_counter()
+                status, size = await call(app, path, headers)
+                timer.next(time.perf_counter() - t0)
+        if status != 200:
+            raise RuntimeError(f"the search answered {status}")
+        statements = await floors.capture_request_reads(database_url, path, tokens(1)[0])
+        sql = await floors.pg_read_floor(database_url, statements, concurrency=1, duration=2.0, max_ops=requests)
+        prof = cProfile.Profile()
+        if cprofile:
+            prof.enable()
+            for _ in range(requests):
+                await call(app, path, headers)
+            prof.disable()
+        restore()
+        if gc_freeze:
+            gc.unfreeze()
+
+    total = timer.p50("total")
+    read = timer.p50("read (load_occupancy)")
+    engine = timer.p50("engine (compute_slots)")
+    js = timer.p50("JSON (slots_json)") + timer.p50("JSON (orjson render)")
+    snap = timer.p50("snapshot check")
+    print(f"{spec.name}: {requests} requests in-process, answer {size:,} bytes ({scenarios._kb(size)}); "
+          f"{heap:,} objects tracked by the GC after warm-up{' (frozen)' if gc_freeze else ''}", file=out)
+    print(f"  in-process total p50        {total * 1000:8.1f} ms", file=out)
+    print(f"  snapshot check              {snap * 1000:8.1f} ms", file=out)
+    print(f"  busy-interval read          {read * 1000:8.1f} ms  (of which the SQL on psycopg: {sql.p50 * 1000:.1f} ms, "
+          f"{sql.extra.get('rows', 0)} rows; SQLAlchemy + Claim values: {(read - sql.p50) * 1000:.1f} ms)", file=out)
+    print(f"  engine (compute_slots)      {engine * 1000:8.1f} ms", file=out)
+    print(f"  JSON (slots_json + orjson)  {js * 1000:8.1f} ms", file=out)
+    print(f"  the rest in-process         {(total - read - engine - js - snap) * 1000:8.1f} ms  (routing, auth, query parsing, "
+          "middleware, session, customer-type check)", file=out)
+    gc_ms = {g: gct.by_gen[g] * 1000 / requests for g in sorted(gct.by_gen)}
+    print("  garbage collector (mean, spread over the phases above): " + (", ".join(
+        f"gen{g} {ms_:.1f} ms/request ({gct.count[g] / requests:.1f} runs)" for g, ms_ in gc_ms.items()) or "none"), file=out)
+
+    if cprofile:
+        print(_families(prof, requests, top), file=out)
+    return out.getvalue()
+
+
+async def profile_reserve(database_url: str, bank, requests: int, top: int, gc_freeze: bool = False,
+                          cprofile: bool = True) -> str:
+    """POST /bookme/time-slots/reserve on distinct free slots, one at a time, in-process."""
+    import gc
+    import random
+    import uuid
+
+    import orjson
+
+    from meetbook.app import create_app
+    from meetbook.config import Settings
+
+    from bench.run import tokens
+
+    settings = Settings(database_url=database_url, log_level="WARNING", sweep_interval_seconds=0)
+    app = create_app(settings)
+    headers = [(b"authorization", b"Bearer " + tokens(1)[0].encode())]
+    spec = next(s for s in scenarios.search_specs(bank) if s.key == "all")
+    timer = Timer()
+    out = io.StringIO()
+    async with app.router.lifespan_context(app):
+        status, _ = await call(app, scenarios.search_path(**spec.params), headers)
+        slots = orjson.loads(call.last_body)
+        targets = scenarios.pick_distinct(slots, set(bank.advisor_ids), 3 * requests + 10, random.Random(3))
+
+        async def reserve(slot) -> int:
+            body = orjson.dumps(scenarios.reserve_body(slot, str(uuid.uuid4())))
+            return (await call(app, scenarios.RESERVE, headers, "POST", body))[0]
+
+        for slot in targets[:3]:
+            await reserve(slot)
+        if gc_freeze:
+            gc.collect()
+            gc.freeze()
+        restore = instrument_reserve(timer)
+        timer.current.clear()
+        statuses = []
+        with GCTimer() as gct:
+            for slot in targets[3:3 + requests]:
+                t0 = time.perf_counter()
+                statuses.append(await reserve(slot))
+                timer.next(time.perf_counter() - t0)
+        restore()
+        prof = cProfile.Profile()
+        if cprofile:
+            prof.enable()
+            for slot in targets[3 + requests:3 + 2 * requests]:
+                await reserve(slot)
+            prof.disable()
+        if gc_freeze:
+            gc.unfreeze()
+    print(f"reserve (POST /bookme/time-slots/reserve): {requests} in-process, statuses {sorted(set(statuses))}", file=out)
+    names = sorted({k for s in timer.samples for k in s} - {"total"})
+    print(f"  in-process total p50  {timer.p50('total') * 1000:8.1f} ms", file=out)
+    for name in names:
+        print(f"  {name:<36} {timer.p50(name) * 1000:8.1f} ms", file=out)
+    gc_ms = {g: gct.by_gen[g] * 1000 / requests for g in sorted(gct.by_gen)}
+    print("  garbage collector: " + (", ".join(f"gen{g} {v:.1f} ms/request" for g, v in gc_ms.items()) or "none"), file=out)
+    if cprofile:
+        print(_families(prof, requests, top), file=out)
+    return out.getvalue()
+
+
+def _families(prof: cProfile.Profile, requests: int, top: int) -> str:
+    out = io.StringIO()
+    stats = pstats.Stats(prof)
+    by_family: dict[str, float] = defaultdict(float)
+    for key, (_cc, _nc, tt, _ct, _callers) in stats.stats.items():
+        by_family[family(key)] += tt
+    whole = sum(by_family.values()) or 1e-9
+    print(f"\ncProfile, own time by module family ({requests} requests, {whole * 1000 / requests:.1f} ms per request under the profiler):", file=out)
+    for name, tt in sorted(by_family.items(), key=lambda kv: -kv[1])[:14]:
+        print(f"  {tt / whole:6.1%}  {tt * 1000 / requests:7.2f} ms  {name}", file=out)
+    buf = io.StringIO()
+    pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(top)
+    lines = [ln for ln in buf.getvalue().splitlines() if ln.strip()]
+    start = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("ncalls")), 0)
+    print("\nTop functions by own time:", file=out)
+    for ln in lines[start:start + top + 1]:
+        print("  " + ln.replace(str(Path.cwd()) + "/", "").replace(os.path.dirname(os.__file__), "<stdlib>"), file=out)
+    return out.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.profile_search", description=__doc__.split("\n\n")[0])
+    p.add_argument("--advisors", type=int, default=500)
+    p.add_argument("--days", type=int, default=30)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--scenario", choices=("one", "pool", "bank", "all", "reserve"), action="append",
+                   help="which search, or reserve (repeatable; default: the four searches and reserve)")
+    p.add_argument("--requests", type=int, default=20)
+    p.add_argument("--top", type=int, default=25)
+    p.add_argument("--gc-freeze", action="store_true", help="prototype: gc.freeze() after warm-up, as the service could at start-up")
+    p.add_argument("--no-cprofile", action="store_true", help="phases only")
+    p.add_argument("--database-url", help="an already loaded bench database (skips generating and loading)")
+    args = p.parse_args(argv)
+    which = args.scenario or ["one", "pool", "bank", "all", "reserve"]
+    import shutil
+    import tempfile
+
+    from bench.run import make_bank, pin_source, src_digest
+
+    pinned = pin_source()  # one version of the service for the whole profile
+    try:
+        say(f"meetbook source {src_digest()}")
+        return _main(args, which, make_bank)
+    finally:
+        if pinned is not None:
+            shutil.rmtree(pinned, ignore_errors=True)
+
+
+def _main(args, which, make_bank) -> int:
+    import tempfile
+
+    with Cleanup() as cleanup:
+        bank = make_bank(Size(args.advisors, args.days), args.seed)
+        url = args.database_url
+        if url is None:
+            name = f"{load.DB_PREFIX}{os.getpid()}_profile"
+            cleanup.later(f"drop database {name}", lambda: load.drop_pg_database(name))
+            url = load.create_pg_database(name).replace("postgresql://", "postgresql+psycopg://", 1)
+            tmp = Path(tempfile.mkdtemp(prefix="meetbook-profile-"))
+            cleanup.later("remove the temporary directory", lambda: __import__("shutil").rmtree(tmp, ignore_errors=True))
+            write(bank, tmp / "bank.json")
+            load.import_bank_file(url, tmp / "bank.json")
+            load.insert_activity(url, bank)
+        # The standard loop, not uvloop: under cProfile its waiting shows as select/epoll time
+        # instead of being charged to whichever coroutine was suspended.
+        # The generated rows are in the database now; drop them so this process's heap is like a
+        # server worker's (the garbage collector's cost grows with it).
+        bank.meetings, bank.holds, bank.claims, bank.document = [], [], [], {}
+        import gc
+
+        gc.collect()
+        with asyncio.Runner() as runner:
+            for key in which:
+                say(f"Profiling the '{key}' search ...")
+                if key == "reserve":
+                    print(runner.run(profile_reserve(url, bank, args.requests, args.top, args.gc_freeze, not args.no_cprofile)))
+                else:
+                    print(runner.run(profile(url, bank, key, args.requests, args.top, args.gc_freeze, not args.no_cprofile)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
