@@ -137,17 +137,9 @@ def token(settings):
 def load_bank(database_url, app):
     """Import a bank definition (dict) into this test's database, as `meetbook import` does."""
     from meetbook.bankfile.service import import_bank, parse
-    from meetbook.db import make_engine, make_sessionmaker, unit_of_work
+    from meetbook.db import run_in_transaction
 
     def load(document: dict) -> None:
-        async def work():
-            engine = make_engine(database_url)
-            try:
-                async with unit_of_work(make_sessionmaker(engine)) as session:
-                    await import_bank(session, parse(document))
-            finally:
-                await engine.dispose()
-
-        asyncio.run(work())
+        asyncio.run(run_in_transaction(database_url, lambda session: import_bank(session, parse(document))))
 
     return load

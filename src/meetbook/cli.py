@@ -31,14 +31,9 @@ def _migrate(url: str) -> None:
 
 
 async def _with_session(url: str, work):
-    from meetbook.db import make_engine, make_sessionmaker, unit_of_work
+    from meetbook.db import run_in_transaction
 
-    engine = make_engine(url)
-    try:
-        async with unit_of_work(make_sessionmaker(engine)) as session:
-            return await work(session)
-    finally:
-        await engine.dispose()
+    return await run_in_transaction(url, work)
 
 
 async def _import(url: str, document, quiet: bool = False) -> dict[str, int]:

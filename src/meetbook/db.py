@@ -113,6 +113,16 @@ async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncItera
             raise
 
 
+async def run_in_transaction(url: str, work):
+    """`await work(session)` in one transaction on a short-lived engine (CLI jobs, tests)."""
+    engine = make_engine(url)
+    try:
+        async with unit_of_work(make_sessionmaker(engine)) as session:
+            return await work(session)
+    finally:
+        await engine.dispose()
+
+
 def sync_url(url: str) -> str:
     """The synchronous driver URL for Alembic."""
     return url.replace("+aiosqlite", "").replace("postgresql+psycopg_async", "postgresql+psycopg")

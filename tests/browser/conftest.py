@@ -62,15 +62,10 @@ def _load_bank(database_url: str, document: dict) -> None:
     import asyncio
 
     from meetbook.bankfile.service import import_bank, parse
-    from meetbook.db import make_engine, make_sessionmaker, unit_of_work
+    from meetbook.db import run_in_transaction
 
     async def work():
-        engine = make_engine(database_url)
-        try:
-            async with unit_of_work(make_sessionmaker(engine)) as session:
-                await import_bank(session, parse(document))
-        finally:
-            await engine.dispose()
+        await run_in_transaction(database_url, lambda session: import_bank(session, parse(document)))
 
     problems: list[BaseException] = []
 

@@ -10,7 +10,7 @@ import pytest
 
 import meetbook.models  # noqa: F401  (every table in the metadata)
 from meetbook.bankfile.service import export_bank, import_bank, parse
-from meetbook.db import Base, make_engine, make_sessionmaker, unit_of_work
+from meetbook.db import Base, run_in_transaction
 from meetbook.demo import demo_bank
 from tests import bankdata as b
 
@@ -38,15 +38,6 @@ def _full_test_bank() -> dict:
     )
 
 
-async def _in_transaction(url: str, work):
-    engine = make_engine(url)
-    try:
-        async with unit_of_work(make_sessionmaker(engine)) as session:
-            return await work(session)
-    finally:
-        await engine.dispose()
-
-
 async def _empty(session) -> None:
     for table in reversed(Base.metadata.sorted_tables):
         await session.execute(table.delete())
@@ -55,9 +46,9 @@ async def _empty(session) -> None:
 @pytest.mark.parametrize("document", [_full_test_bank, demo_bank], ids=["test-bank", "demo-bank"])
 def test_export_imports_back_to_the_same_bank(database_url, sqlite_template, tmp_path, document):
     bank = parse(document())
-    first = asyncio.run(_in_transaction(database_url, lambda s: import_bank(s, bank)))
+    first = asyncio.run(run_in_transaction(database_url, lambda s: import_bank(s, bank)))
     assert first["employees"] >= 3
-    exported = asyncio.run(_in_transaction(database_url, export_bank))
+    exported = asyncio.run(run_in_transaction(database_url, export_bank))
     assert len(exported["employees"]) == len(bank.employees) and len(exported["timeSlots"]) == len(bank.time_slots)
 
     if database_url.startswith("sqlite"):  # a second, empty database
@@ -66,9 +57,9 @@ def test_export_imports_back_to_the_same_bank(database_url, sqlite_template, tmp
         target = f"sqlite+aiosqlite:///{second}"
     else:  # the same PostgreSQL database, emptied
         target = database_url
-        asyncio.run(_in_transaction(target, _empty))
-        assert asyncio.run(_in_transaction(target, export_bank))["employees"] == []
+        asyncio.run(run_in_transaction(target, _empty))
+        assert asyncio.run(run_in_transaction(target, export_bank))["employees"] == []
 
-    asyncio.run(_in_transaction(target, lambda s: import_bank(s, parse(exported))))
-    again = asyncio.run(_in_transaction(target, export_bank))
+    asyncio.run(run_in_transaction(target, lambda s: import_bank(s, parse(exported))))
+    again = asyncio.run(run_in_transaction(target, export_bank))
     assert again == exported
