@@ -204,10 +204,10 @@ async def bare_floor(port: int, size: int, *, concurrency: int, duration: float,
     async def op(conn: Connection, _i, run: Run) -> None:
         raw = conn.build("GET", path)
         t0 = time.perf_counter()
-        r = await conn.send(raw)
+        r = await conn.send(raw, keep_body=False)
         run.latencies.append(time.perf_counter() - t0)
         run.statuses[r.status] += 1
-        run.body_bytes = len(r.body)
+        run.body_bytes = r.size
 
     try:
         return await closed_loop(conns, op, duration=duration, max_ops=max_ops, warmup_ops=2)

@@ -27,8 +27,9 @@ class HTTPError(Exception):
 @dataclass
 class Response:
     status: int
-    body: bytes
+    body: bytes  # empty when sent with keep_body=False
     headers: dict[bytes, bytes]
+    size: int = 0  # body length in bytes
 
     def json(self):
         return orjson.loads(self.body)
@@ -47,6 +48,8 @@ class _Protocol(asyncio.Protocol):
         self.body_at = 0
         self.length = -1
         self.chunked = False
+        self.skipped = 0  # body bytes counted and dropped (keep_body=False)
+        self.keep_body = True
 
     def connection_made(self, transport) -> None:
         self.transport = transport
@@ -57,6 +60,14 @@ class _Protocol(asyncio.Protocol):
             self.waiter.set_exception(HTTPError(f"connection lost: {self.closed}"))
 
     def data_received(self, data: bytes) -> None:
+        if not self.keep_body and self.head is not None and not self.chunked:
+            # A large answer we only need the size of: count it instead of copying it around.
+            want = self.length - self.skipped
+            take = min(want, len(data))
+            self.skipped += take
+            data = data[take:]
+            if self.skipped < self.length:
+                return
         self.buf += data
         if self.waiter is not None and not self.waiter.done():
             self._parse()
@@ -89,6 +100,20 @@ class _Protocol(asyncio.Protocol):
             if body is None:
                 return
             consumed, payload = body
+        elif not self.keep_body:
+            take = min(self.length - self.skipped, len(buf) - self.body_at)
+            self.skipped += take
+            del buf[self.body_at:self.body_at + take]
+            if self.skipped < self.length:
+                return
+            status, headers = self.head
+            del buf[:self.body_at]
+            size = self.skipped
+            self._reset()
+            response = Response(status, b"", headers)
+            response.size = size
+            self.waiter.set_result(response)
+            return
         else:
             if len(buf) - self.body_at < self.length:
                 return
@@ -97,7 +122,9 @@ class _Protocol(asyncio.Protocol):
         status, headers = self.head
         del buf[:consumed]
         self._reset()
-        self.waiter.set_result(Response(status, payload, headers))
+        response = Response(status, payload, headers)
+        response.size = len(payload)
+        self.waiter.set_result(response)
 
     def _chunks(self) -> tuple[int, bytes] | None:
         buf, at, out = self.buf, self.body_at, []
@@ -143,11 +170,13 @@ class Connection:
             head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
         return head.encode() + b"\r\n" + (body or b"")
 
-    async def send(self, raw: bytes, timeout: float = 120.0) -> Response:
+    async def send(self, raw: bytes, timeout: float = 120.0, keep_body: bool = True) -> Response:
+        """One request, one answer. keep_body=False counts the body's bytes without keeping them."""
         if self.proto is None or self.proto.closed is not None:
             await self.open()
         proto = self.proto
         proto.waiter = asyncio.get_running_loop().create_future()
+        proto.keep_body = keep_body
         proto.transport.write(raw)
         if proto.buf:
             proto._parse()

@@ -241,22 +241,20 @@ async def run_search(ctx: Ctx, spec: SearchSpec) -> Row:
     path = search_path(**spec.params)
     clients = ctx.search_clients
     conns = await ctx.connections(clients)
-    sizes: list[int] = []
     keep_body = spec.key == "all" and ctx.db == "PostgreSQL"
     kept: list[bytes] = []
 
     async def op(conn: Connection, _i: int, run: Run) -> None:
         raw = conn.build("GET", path)
+        keep = keep_body and not kept  # the body once (the reserve scenarios pick slots from it), else only its size
         t0 = time.perf_counter()
-        r = await conn.send(raw)
+        r = await conn.send(raw, keep_body=keep)
         run.latencies.append(time.perf_counter() - t0)
         run.statuses[r.status] += 1
         if r.status == 200:
-            run.body_bytes = len(r.body)
-            if not sizes:
-                sizes.append(len(r.body))
-                if keep_body:
-                    kept.append(r.body)
+            run.body_bytes = r.size
+            if keep:
+                kept.append(r.body)
 
     log_at = len(ctx.server.log_text())
     label = f"{spec.name} [{ctx.db}]"
