@@ -40,7 +40,10 @@ class ClaimRow(Base):
     """
 
     __tablename__ = "claims"
-    __table_args__ = (Index("ix_claims_resource_start", "resource", "start_s"),)
+    __table_args__ = (
+        Index("ix_claims_resource_start", "resource", "start_s"),
+        Index("ix_claims_start_s", "start_s"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     resource: Mapped[str] = mapped_column(String(80))  # "employee:<id>" or "room:<id>"

@@ -50,7 +50,7 @@ async def offered_slot(
     )
     occupancy = await load_occupancy(
         session, start_s, end_s, now_s, ignore_meeting_ids=ignore_meeting_ids, ignore_hold_ids=ignore_hold_ids,
-        advisor_ids=(employee_id,),
+        advisor_ids=(employee_id,), room_ids=_rooms_near(bank, employee_id, room_id),
     )
     matches = [
         s
@@ -62,3 +62,12 @@ async def offered_slot(
     # Without a room asked for, prefer a slot that needs none; else the room the search picked.
     matches.sort(key=lambda s: (s.room_id is not None, s.meeting_type))
     return matches[0]
+
+
+def _rooms_near(bank: Bank, employee_id: str, room_id: str | None) -> tuple[str, ...]:
+    """The rooms this check can involve: the one asked for, else those at the advisor's branches."""
+    if room_id:
+        return (room_id,)
+    advisor = bank.advisors.get(employee_id)
+    branches = {day.location for day in advisor.workdays if day is not None} if advisor else set()
+    return tuple(r.id for r in bank.rooms.values() if r.location in branches)

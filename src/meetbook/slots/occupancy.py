@@ -9,7 +9,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.availability.model import CalendarEntry, Claim, Occupancy
-from meetbook.reservations.models import ClaimRow, employee_resource
+from meetbook.reservations.models import ClaimRow, employee_resource, room_resource
 from meetbook.slots.models import CalendarEntryRow
 
 # Two days either side: a window edge can fall in a 25-hour autumn day, and caps and the fair
@@ -26,12 +26,13 @@ async def load_occupancy(
     ignore_meeting_ids: Collection[str] = (),
     ignore_hold_ids: Collection[str] = (),
     advisor_ids: Collection[str] | None = None,
+    room_ids: Collection[str] = (),
 ) -> Occupancy:
     """Active claims and calendar time around the window.
 
     The window is widened on each side (see WIDEN): daily caps and the fair tie-break count the
     whole local day of every slot. Expired holds are left out: they never block anyone. With
-    `advisor_ids`, only those advisors' time is read (rooms always are): a search for one
+    `advisor_ids`, only those advisors' time and the given rooms' time is read: a search for one
     advisor reads a handful of rows, not the whole bank's.
     """
     lo, hi = window_start - WIDEN, window_end + WIDEN
@@ -46,8 +47,9 @@ async def load_occupancy(
     if ignore_hold_ids:
         query = query.where(or_(c.hold_id.is_(None), c.hold_id.not_in(list(ignore_hold_ids))))
     if advisor_ids is not None:
-        wanted = [employee_resource(a) for a in advisor_ids]
-        query = query.where(or_(c.resource.in_(wanted), c.resource.like("room:%")))
+        # Rooms by name, not by a LIKE pattern, so the (resource, start) index serves the read.
+        wanted = [employee_resource(a) for a in advisor_ids] + [room_resource(r) for r in room_ids]
+        query = query.where(c.resource.in_(wanted))
     connection = await session.connection()
     advisors: dict[str, list[Claim]] = defaultdict(list)
     rooms: dict[str, list[Claim]] = defaultdict(list)

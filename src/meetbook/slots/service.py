@@ -95,7 +95,7 @@ async def search_slots(session: AsyncSession, cache: SnapshotCache, query: SlotQ
     )
     occupancy = await load_occupancy(
         session, search.window_start, search.window_end, now_s,
-        ignore_meeting_ids=query.ignore_meeting_ids, advisor_ids=named_advisors_only(search),
+        ignore_meeting_ids=query.ignore_meeting_ids, advisor_ids=named_advisors_only(search), room_ids=tuple(bank.rooms),
     )
     return compute_slot_rows(search, bank, occupancy, now_s)
 
