@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from typing import Protocol
 
 
@@ -38,7 +37,3 @@ def epoch(at: dt.datetime) -> int:
 
 def from_epoch(seconds: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(seconds, dt.UTC)
-
-
-def monotonic() -> float:
-    return time.monotonic()

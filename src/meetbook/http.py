@@ -52,10 +52,6 @@ IdempotencyKey = Annotated[
 ]
 
 
-def clock_now(request: Request):
-    return request.app.state.clock.now()
-
-
 def json(content: Any, status_code: int = 200, headers: dict[str, str] | None = None) -> FastJSON:
     return FastJSON(content, status_code=status_code, headers=headers)
 
