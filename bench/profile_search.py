@@ -143,9 +143,10 @@ def instrument(timer: Timer):
     for name in ("load_occupancy",):
         if hasattr(service, name):
             patch(service, name, timer.wrap_async("read (load_occupancy)", getattr(service, name)))
-    for name in ("compute_slots", "compute_slot_rows"):
-        if hasattr(service, name):
-            patch(service, name, timer.wrap("engine (compute_slots)", getattr(service, name)))
+    from meetbook.availability import SlotPlan
+
+    for name in ("rows", "slots"):
+        patch(SlotPlan, name, timer.wrap("engine (compute_slots)", getattr(SlotPlan, name)))
     for name in ("slots_json", "rows_json", "slot_rows_json"):
         if hasattr(service, name):
             patch(service, name, timer.wrap("JSON (slots_json)", getattr(service, name)))
@@ -175,9 +176,9 @@ def instrument_reserve(timer: Timer):
         setattr(owner, name, wrapped)
 
     patch(check, "load_occupancy", timer.wrap_async("offered_slot: read (load_occupancy)", check.load_occupancy))
-    for name in ("compute_slots", "compute_slot_rows"):
-        if hasattr(check, name):
-            patch(check, name, timer.wrap("offered_slot: engine", getattr(check, name)))
+    from meetbook.availability import SlotPlan
+
+    patch(SlotPlan, "slots", timer.wrap("offered_slot: engine", SlotPlan.slots))
     patch(reservations, "offered_slot", timer.wrap_async("offered_slot (total)", reservations.offered_slot))
     patch(locks, "lock", timer.wrap_async("advisory locks", locks.lock))
     if hasattr(reservations, "free_expired"):
@@ -258,7 +259,7 @@ async def profile(database_url: str, bank, scenario: str, requests: int, top: in
     print(f"  in-process total p50        {total * 1000:8.1f} ms", file=out)
     print(f"  snapshot check              {snap * 1000:8.1f} ms", file=out)
     print(f"  busy-interval read          {read * 1000:8.1f} ms  (of which the SQL on psycopg: {sql.p50 * 1000:.1f} ms, "
-          f"{sql.extra.get('rows', 0)} rows; SQLAlchemy + Claim values: {(read - sql.p50) * 1000:.1f} ms)", file=out)
+          f"{sql.extra.get('rows', 0)} rows; SQLAlchemy + columns: {(read - sql.p50) * 1000:.1f} ms)", file=out)
     print(f"  engine (compute_slots)      {engine * 1000:8.1f} ms", file=out)
     print(f"  JSON (slots_json + orjson)  {js * 1000:8.1f} ms", file=out)
     print(f"  the rest in-process         {(total - read - engine - js - snap) * 1000:8.1f} ms  (routing, auth, query parsing, "

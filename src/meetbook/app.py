@@ -85,7 +85,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
-    app.state.snapshots = SnapshotCache()
+    app.state.snapshots = SnapshotCache(settings.config_recheck_seconds)
     app.state.verifier = TokenVerifier(settings)
     install_error_handlers(app)
     openapi.install(app)

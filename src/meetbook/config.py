@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     page_client_id: str | None = None
     page_scope: str = "customer"
     hold_seconds: int = 300
+    # How long a process serves its snapshot of the bank's configuration before checking the
+    # version again (a round trip per request otherwise). Its own writes are seen at once;
+    # other processes' within this many seconds.
+    config_recheck_seconds: float = 1.0
     sweep_interval_seconds: float = 30.0
     max_body_bytes: int = 1_000_000
     log_level: str = "INFO"

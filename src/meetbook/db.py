@@ -111,6 +111,12 @@ async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncItera
         except BaseException:
             await session.rollback()
             raise
+        for callback in session.info.pop(AFTER_COMMIT, ()):
+            callback()
+
+
+# session.info key: callables to run once the unit of work has committed.
+AFTER_COMMIT = "meetbook.after_commit"
 
 
 async def run_in_transaction(url: str, work):

@@ -5,7 +5,9 @@ hundreds of claims, rooms, groups and calendar time, windows across daylight-sav
 - a best-slot search picks, for each (start, type), the one slot of the all-slots search of the
   same query that ranks first by the reference's own rules (priority of the advisor's best route,
   then booked time that day, then the tie-break hash, then id);
-- the answer is sorted by (start, type, employee) with no duplicates.
+- the answer is sorted by (start, type, employee) with no duplicates;
+- a `SlotPlan` names every advisor and room the search looks at: the answer from only their
+  claims, given as columns the way the database read gives them, is the answer from everyone's.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import hashlib
 import random
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 
 from meetbook.availability import (
@@ -31,12 +34,14 @@ from meetbook.availability import (
     BankSettings,
     CalendarEntry,
     Claim,
+    ClaimColumns,
     CompetenceGroup,
     Location,
     Occupancy,
     PriorityRule,
     Room,
     ServiceGroup,
+    SlotPlan,
     SlotSearch,
     Topic,
     Workday,
@@ -237,6 +242,36 @@ def test_rows_are_the_slots_as_tuples(seed):
         assert keys == sorted(set(keys))
         offered += len(slots)
     assert offered  # the banks are busy but not full
+
+
+def only(claims: dict, wanted: tuple[str, ...]) -> ClaimColumns:
+    """The wanted owners' claims as columns, with someone else's left in under None."""
+    kept = {o: found for o, found in claims.items() if o in wanted}
+    columns = ClaimColumns.of(kept)
+    stranger = ClaimColumns.of({"someone else": [Claim(0, 1 << 40, 3600)]})
+    return ClaimColumns(
+        owners=[*columns.owners, None],
+        owner=np.concatenate([columns.owner, stranger.owner + len(columns.owners)]),
+        start=np.concatenate([columns.start, stranger.start]),
+        end=np.concatenate([columns.end, stranger.end]),
+        meeting_seconds=np.concatenate([columns.meeting_seconds, stranger.meeting_seconds]),
+    )
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_plan_names_everyone_the_search_reads(seed):
+    rnd, bank, occupancy, now, days = make_bank(seed)
+    narrowed = 0
+    for search in searches(rnd, bank, now, days):
+        plan = SlotPlan(search, bank, now)
+        read = Occupancy(
+            advisor_claims=only(occupancy.advisor_claims, plan.advisor_ids),
+            room_claims=only(occupancy.room_claims, plan.room_ids),
+            calendar={a: e for a, e in occupancy.calendar.items() if a in plan.advisor_ids},
+        )
+        assert plan.rows(read) == compute_slot_rows(search, bank, occupancy, now)
+        narrowed += len(plan.advisor_ids) < len(bank.advisors)
+    assert narrowed  # some searches do read fewer advisors
 
 
 def route_rank(ref: Reference, search: SlotSearch, adv: Advisor, mtype: str, date: dt.date):

@@ -5,7 +5,7 @@
 clock, no I/O, nothing from the rest of `meetbook`.
 """
 
-from .engine import compute_slot_rows, compute_slots, resolve_duration, tie_break_hash
+from .engine import SlotPlan, collection_deferred, compute_slot_rows, compute_slots, resolve_duration, tie_break_hash
 from .model import (
     BUSY,
     CALENDAR_STATUSES,
@@ -28,6 +28,7 @@ from .model import (
     BankSettings,
     CalendarEntry,
     Claim,
+    ClaimColumns,
     CompetenceGroup,
     Location,
     Occupancy,
@@ -62,6 +63,7 @@ __all__ = [
     "BankSettings",
     "CalendarEntry",
     "Claim",
+    "ClaimColumns",
     "CompetenceGroup",
     "Location",
     "Occupancy",
@@ -69,9 +71,11 @@ __all__ = [
     "Room",
     "ServiceGroup",
     "Slot",
+    "SlotPlan",
     "SlotSearch",
     "Topic",
     "Workday",
+    "collection_deferred",
     "compute_slot_rows",
     "compute_slots",
     "resolve_duration",

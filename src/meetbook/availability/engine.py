@@ -44,7 +44,6 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from contextlib import contextmanager
 from itertools import count, repeat
-from operator import attrgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -63,6 +62,7 @@ from .model import (
     WORKING_FROM_ELSEWHERE,
     Advisor,
     Bank,
+    ClaimColumns,
     Occupancy,
     Slot,
     SlotSearch,
@@ -82,7 +82,6 @@ from .pools import (
 NOTICE_LOOKAHEAD_DAYS = 366  # minimum notice that cannot be worked off within a year: no slots
 _NEVER = 1 << 62  # an instant after every window
 _NO_ROUTE = -1  # priority of a type no route offers
-_START, _END, _SECONDS = attrgetter("start"), attrgetter("end"), attrgetter("meeting_seconds")
 
 Interval = tuple[int, int]
 Hours = tuple[tuple[int, int] | None, ...]  # per weekday: working (from, to) minutes, or None
@@ -232,6 +231,42 @@ def compute_slot_rows(
     return engine.run()
 
 
+class SlotPlan:
+    """A search prepared before its data is read: which advisors and rooms it can involve, so a
+    caller reading claims from a database reads only theirs (a 50-advisor pool need not read a
+    500-advisor bank). Then `rows(occupancy)` or `slots(occupancy)`, once.
+
+    The sets are a superset of what the search ends up using; an empty advisor list means the
+    search offers nothing whatever the occupancy.
+    """
+
+    def __init__(self, search: SlotSearch, bank: Bank, now: int) -> None:
+        self._engine = _Engine.prepare(search, bank, Occupancy(), now)
+        self.advisor_ids: tuple[str, ...] = ()
+        self.room_ids: tuple[str, ...] = ()
+        if self._engine is not None:
+            self.advisor_ids, self.room_ids = self._engine.in_play()
+
+    def rows(self, occupancy: Occupancy) -> list[Row]:
+        """As `compute_slot_rows`."""
+        if self._engine is None or not self.advisor_ids:
+            return []
+        self._engine.as_rows = True
+        return self._run(occupancy)
+
+    def slots(self, occupancy: Occupancy) -> list[Slot]:
+        """As `compute_slots`."""
+        if self._engine is None or not self.advisor_ids:
+            return []
+        return self._run(occupancy)
+
+    def _run(self, occupancy: Occupancy) -> list:
+        engine, self._engine = self._engine, None  # the engine narrows itself as it runs
+        assert engine is not None, "a SlotPlan runs once"
+        engine.occupancy = occupancy
+        return engine.run()
+
+
 class _Engine:
     """One search: everything that does not depend on the advisor, computed once."""
 
@@ -338,6 +373,7 @@ class _Engine:
         self._sg_members = service_group_members(bank, self._tree)
         self._group_caps = group_caps(bank, self._sg_members)
         self._lineage = topic_lineage(bank, search.topic_id)
+        self._reached_memo: list | None = None
 
     # -- rooms ---------------------------------------------------------------------------------
 
@@ -374,21 +410,12 @@ class _Engine:
         height, length = len(self.ci), self.duration + self.buffer
         free = np.zeros((height, len(locations)), dtype=bool)
         first = np.full((height, len(locations)), None, dtype=object)
-        claims = self.occupancy.room_claims
+        claims = ClaimColumns.of(self.occupancy.room_claims)
         for li, loc in enumerate(locations):
             rooms = self.rooms_by_loc.get(loc, ())  # type: ignore[arg-type]
             if not rooms:
                 continue
-            owners, counts, lo, hi = [], [], [], []
-            for ri, room in enumerate(rooms):
-                found = claims.get(room.id)
-                if found:
-                    owners.append(ri)
-                    counts.append(len(found))
-                    lo += map(_START, found)
-                    hi += map(_END, found)
-            owner = np.repeat(np.array(owners, dtype=np.int64), counts)
-            span_lo, span_hi = np.array(lo, dtype=np.int64), np.array(hi, dtype=np.int64)
+            owner, span_lo, span_hi, _ = claims.of_owners([room.id for room in rooms])
             real = span_lo < span_hi  # an empty claim takes no time
             touched = self.starts.touching(span_lo[real], span_hi[real], length)
             room_free = ~paint(height, len(rooms), owner[real], *touched)  # (start, room)
@@ -483,16 +510,31 @@ class _Engine:
 
     # -- the search ----------------------------------------------------------------------------
 
-    def run(self) -> list:
+    def _is_joint(self) -> bool:
         search = self.search
-        explicit_ids = list(dict.fromkeys(search.explicit_employee_ids))
-        if (
-            search.require_employee_participation
-            and explicit_ids
-            and search.employee_types is None
-        ):
+        return bool(search.require_employee_participation and search.explicit_employee_ids and search.employee_types is None)
+
+    def run(self) -> list:
+        explicit_ids = list(dict.fromkeys(self.search.explicit_employee_ids))
+        if self._is_joint():
             return self._joint(explicit_ids)
         return self._pool(explicit_ids)
+
+    def in_play(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(advisor ids, room ids) whose claims this search can look at, before it runs."""
+        explicit_ids = list(dict.fromkeys(self.search.explicit_employee_ids))
+        if self._is_joint():
+            advisors = [self.bank.advisors[i] for i in explicit_ids if i in self.bank.advisors]
+        else:
+            advisors = [adv for adv, _, _, _ in self._reached(explicit_ids)]
+        rooms: tuple[str, ...] = ()
+        if PHYSICAL in self.types and self.search.require_room is not False:
+            places = {loc for adv in advisors for loc in _week(adv.workdays).locations}
+            specific = self.search.specific_room_ids
+            rooms = tuple(
+                sorted(r.id for r in self.bank.rooms.values() if r.location in places and (specific is None or r.id in specific))
+            )
+        return tuple(adv.id for adv in advisors), rooms
 
     def _narrow_types(self, advisors: list[Advisor]) -> None:
         """Drop searched types that none of these advisors could offer at all (fewer matrices
@@ -558,6 +600,11 @@ class _Engine:
     def _reached(self, explicit_ids: list[str]) -> list[tuple[Advisor, int | None, int | None, list]]:
         """Bookable advisors some pool reaches, in id order: (advisor, Explicit priority, Local
         priority, [(service group, priority)])."""
+        if self._reached_memo is None:
+            self._reached_memo = self._reach(explicit_ids)
+        return self._reached_memo
+
+    def _reach(self, explicit_ids: list[str]) -> list[tuple[Advisor, int | None, int | None, list]]:
         search, bank = self.search, self.bank
         if search.employee_types is not None:
             pools = search.employee_types
@@ -684,18 +731,13 @@ class _Engine:
         """Claims and calendar entries of the advisors in play, as arrays: blocked spans
         (claims widened by the buffer before them, Busy), WorkingFromElsewhere spans, booked
         seconds per advisor and day; ExtraOpen time gives an advisor own open-time rows."""
-        claims, calendar = self.occupancy.advisor_claims, self.occupancy.calendar
-        owners, counts, found_all = [], [], []
+        calendar = self.occupancy.calendar
+        owner, start, end, secs = ClaimColumns.of(self.occupancy.advisor_claims).of_owners(self.ids.tolist())
         busy: list[list[int]] = [[], [], []]  # owners, starts, ends
         away: list[tuple[int, int, int]] = []
         extra_open: list[tuple[int, list[Interval]]] = []
         ws, span_hi = self.ws, self.span_hi
         for ai, adv in enumerate(self.advisors):
-            found = claims.get(adv.id)
-            if found:
-                owners.append(ai)
-                counts.append(len(found))
-                found_all += found
             entries = calendar.get(adv.id)
             if not entries:
                 continue
@@ -713,9 +755,6 @@ class _Engine:
                     away.append((ai, e.start, e.end))
             if own_extra:
                 extra_open.append((ai, own_extra))
-        owner = np.repeat(np.array(owners, dtype=np.int64), counts)
-        # one field at a time over one list: the fastest way found to read 20,000 claims
-        start, end, secs = (np.array(list(map(get, found_all)), dtype=np.int64) for get in (_START, _END, _SECONDS))
         self._booked_seconds(owner, start, secs)
         # blocked spans: [claim start - buffer, claim end) and Busy time; empty spans block nothing
         b_owner, b_lo, b_hi = owner, start - self.buffer, end
@@ -942,7 +981,7 @@ class _Engine:
                 room[phys] = self.room_first[c, self.room_col7[ai[phys], self.cwk[c]]]
             rooms = room.tolist()
         topics = repeat(self.search.topic_id)
-        with _collection_deferred():
+        with collection_deferred():
             if self.as_rows:
                 return list(zip(starts, ends, mtypes, ids, rooms, topics))
             return list(map(Slot, starts, ends, mtypes, ids, rooms, topics))
@@ -956,10 +995,10 @@ def _objects(values: Sequence) -> np.ndarray:
 
 
 @contextmanager
-def _collection_deferred():
-    """No cyclic garbage collection while the answer is built: 150,000 new objects would
-    trigger several full collections, each walking the whole heap (the bank snapshot too),
-    for objects that hold no cycles. The collector runs again right after."""
+def collection_deferred():
+    """No cyclic garbage collection while tens of thousands of objects that hold no cycles are
+    made (an answer's slots, a read's rows): they would trigger several collections, each
+    walking much of the heap, for nothing. The collector runs again right after."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

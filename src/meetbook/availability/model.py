@@ -12,6 +12,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 PHYSICAL = "Physical"
 ONLINE = "Online"
 TELEPHONE = "Telephone"
@@ -159,6 +161,46 @@ class Claim:
 
 
 @dataclass(frozen=True, slots=True)
+class ClaimColumns:
+    """Many claims as columns, the form a database read produces cheaply: claim i is
+    `(start[i], end[i], meeting_seconds[i])` of `owners[owner[i]]`.
+
+    A month of a bank is 20,000+ claims; one `Claim` object each costs more than reading them.
+    An owner of None is someone else's (a room among advisors, say) and is skipped.
+    """
+
+    owners: Sequence[str | None]
+    owner: np.ndarray  # int64, index into owners
+    start: np.ndarray  # int64 epoch seconds
+    end: np.ndarray  # int64, buffer included
+    meeting_seconds: np.ndarray  # int64
+
+    @classmethod
+    def of(cls, claims: Mapping[str, Sequence[Claim]] | ClaimColumns) -> ClaimColumns:
+        """Columns of claims given per owner (or the columns themselves)."""
+        if isinstance(claims, ClaimColumns):
+            return claims
+        owners = [o for o, found in claims.items() if found]
+        counts = [len(claims[o]) for o in owners]
+        every = [c for o in owners for c in claims[o]]
+        return cls(
+            owners=owners,
+            owner=np.repeat(np.arange(len(owners), dtype=np.int64), counts),
+            start=np.array([c.start for c in every], dtype=np.int64),
+            end=np.array([c.end for c in every], dtype=np.int64),
+            meeting_seconds=np.array([c.meeting_seconds for c in every], dtype=np.int64),
+        )
+
+    def of_owners(self, wanted: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(index into `wanted`, start, end, meeting seconds) of the claims of the wanted owners."""
+        position = {o: k for k, o in enumerate(wanted)}
+        mapped = np.array([position.get(o, -1) for o in self.owners], dtype=np.int64)
+        who = mapped[self.owner] if len(self.owner) else np.zeros(0, dtype=np.int64)
+        keep = who >= 0
+        return who[keep], self.start[keep], self.end[keep], self.meeting_seconds[keep]
+
+
+@dataclass(frozen=True, slots=True)
 class CalendarEntry:
     """External calendar time of an advisor: BUSY, EXTRA_OPEN or WORKING_FROM_ELSEWHERE."""
 
@@ -172,8 +214,8 @@ class Occupancy:
     """Who is taken when. The caller leaves out what the search must ignore
     (expired holds, the caller's own hold, `ignoreMeetingIds`)."""
 
-    advisor_claims: Mapping[str, Sequence[Claim]] = field(default_factory=dict)
-    room_claims: Mapping[str, Sequence[Claim]] = field(default_factory=dict)
+    advisor_claims: Mapping[str, Sequence[Claim]] | ClaimColumns = field(default_factory=dict)
+    room_claims: Mapping[str, Sequence[Claim]] | ClaimColumns = field(default_factory=dict)
     calendar: Mapping[str, Sequence[CalendarEntry]] = field(default_factory=dict)
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import datetime as dt
+import gc
+import math
+import time
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,34 +15,52 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from meetbook.availability import model as a
 from meetbook.catalog import models as m
 from meetbook.catalog.convert import DAY_INDEX
-from meetbook.catalog.store import configuration_version, organization_settings
+from meetbook.catalog.store import CONFIGURATION_WRITTEN, configuration_version, local_writes, organization_settings
 
 
 class SnapshotCache:
     """One snapshot per process, reloaded when the configuration version moves.
 
-    Reading the version is one indexed primary-key lookup; rebuilding happens only after writes.
+    Reading the version is one primary-key lookup, but it is a round trip on every request; so
+    a process checks at most every `recheck_seconds`. Writes committed through this process are
+    seen at once (they count in `local_writes`), and a transaction that wrote configuration
+    always reads it; other processes' writes are seen within `recheck_seconds`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, recheck_seconds: float = 0.0, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._version: int | None = None
         self._bank: a.Bank | None = None
         self._lock = asyncio.Lock()
+        self._recheck = recheck_seconds
+        self._monotonic = monotonic
+        self._checked_at = -math.inf
+        self._writes_seen = -1
 
     async def get(self, session: AsyncSession) -> a.Bank:
+        writes = local_writes()
+        if (
+            self._bank is not None
+            and writes == self._writes_seen
+            and not session.info.get(CONFIGURATION_WRITTEN)
+            and self._monotonic() - self._checked_at < self._recheck
+        ):
+            return self._bank
+        checked_at = self._monotonic()
         version = await configuration_version(session)
-        if self._bank is not None and version == self._version:
-            return self._bank
-        async with self._lock:
-            if self._bank is None or version != self._version:
-                self._bank = await load_bank(session)
-                self._version = version
-                _keep_out_of_gc()
-            return self._bank
+        if self._bank is None or version != self._version:
+            async with self._lock:
+                if self._bank is None or version != self._version:
+                    self._bank = await load_bank(session)
+                    self._version = version
+                    _keep_out_of_gc()
+        if not session.info.get(CONFIGURATION_WRITTEN):  # an uncommitted version is no reason to wait
+            self._checked_at, self._writes_seen = checked_at, writes
+        return self._bank
 
     def clear(self) -> None:
         self._bank = None
         self._version = None
+        self._checked_at = -math.inf
 
 
 def _keep_out_of_gc() -> None:

@@ -6,7 +6,11 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.catalog import models as m
+from meetbook.db import AFTER_COMMIT
 from meetbook.errors import NotFound
+
+# session.info key: this transaction wrote configuration (its own reads must see it).
+CONFIGURATION_WRITTEN = "meetbook.configuration_written"
 
 
 async def organization_settings(session: AsyncSession) -> m.OrganizationSettings:
@@ -19,8 +23,24 @@ async def organization_settings(session: AsyncSession) -> m.OrganizationSettings
     return row
 
 
+# Configuration writes this process has committed: its snapshot caches recheck the version at
+# once after one, instead of waiting for their recheck interval.
+_local_writes = 0
+
+
+def local_writes() -> int:
+    return _local_writes
+
+
+def _count_local_write() -> None:
+    global _local_writes
+    _local_writes += 1
+
+
 async def configuration_changed(session: AsyncSession) -> None:
     """Every configuration write calls this, so cached snapshots of the bank reload."""
+    session.info.setdefault(AFTER_COMMIT, []).append(_count_local_write)
+    session.info[CONFIGURATION_WRITTEN] = True
     await organization_settings(session)
     await session.execute(
         update(m.OrganizationSettings).where(m.OrganizationSettings.id == 1).values(

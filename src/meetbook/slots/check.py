@@ -7,7 +7,7 @@ from collections.abc import Collection
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from meetbook.availability import compute_slots
+from meetbook.availability import SlotPlan
 from meetbook.availability.model import EXPLICIT, Bank, Slot, SlotSearch
 from meetbook.clock import epoch
 from meetbook.slots.occupancy import load_occupancy
@@ -48,13 +48,16 @@ async def offered_slot(
         customer_initiated=customer_initiated,
         best_slots=False,
     )
+    plan = SlotPlan(search, bank, now_s)
+    if not plan.advisor_ids:
+        return None
     occupancy = await load_occupancy(
         session, start_s, end_s, now_s, ignore_meeting_ids=ignore_meeting_ids, ignore_hold_ids=ignore_hold_ids,
-        advisor_ids=(employee_id,), room_ids=_rooms_near(bank, employee_id, room_id),
+        advisor_ids=plan.advisor_ids, room_ids=plan.room_ids,
     )
     matches = [
         s
-        for s in compute_slots(search, bank, occupancy, now_s)
+        for s in plan.slots(occupancy)
         if s.start == start_s and s.end == end_s and s.employee_id == employee_id
     ]
     if not matches:
@@ -63,11 +66,3 @@ async def offered_slot(
     matches.sort(key=lambda s: (s.room_id is not None, s.meeting_type))
     return matches[0]
 
-
-def _rooms_near(bank: Bank, employee_id: str, room_id: str | None) -> tuple[str, ...]:
-    """The rooms this check can involve: the one asked for, else those at the advisor's branches."""
-    if room_id:
-        return (room_id,)
-    advisor = bank.advisors.get(employee_id)
-    branches = {day.location for day in advisor.workdays if day is not None} if advisor else set()
-    return tuple(r.id for r in bank.rooms.values() if r.location in branches)

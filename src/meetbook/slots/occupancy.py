@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 
+import numpy as np
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from meetbook.availability.model import CalendarEntry, Claim, Occupancy
+from meetbook.availability import collection_deferred
+from meetbook.availability.model import CalendarEntry, ClaimColumns, Occupancy
 from meetbook.reservations.models import ClaimRow, employee_resource, room_resource
 from meetbook.slots.models import CalendarEntryRow
 
@@ -51,22 +53,64 @@ async def load_occupancy(
         wanted = [employee_resource(a) for a in advisor_ids] + [room_resource(r) for r in room_ids]
         query = query.where(c.resource.in_(wanted))
     connection = await session.connection()
-    advisors: dict[str, list[Claim]] = defaultdict(list)
-    rooms: dict[str, list[Claim]] = defaultdict(list)
-    for resource, start, end, seconds in (await connection.execute(query)).all():
-        kind, _, ident = resource.partition(":")
-        (advisors if kind == "employee" else rooms)[ident].append(Claim(start, end, seconds))
+    with collection_deferred():  # a month of a bank is 20,000+ rows, none of them cyclic
+        rows = (await connection.execute(query)).all()
+        advisor_claims, rooms = _columns(rows)
+        del rows  # freed before the collector is back, so it has nothing to walk
 
     e = CalendarEntryRow.__table__.c
     entries = select(e.employee_id, e.room_id, e.start_s, e.end_s, e.status).where(and_(e.end_s > lo, e.start_s < hi))
     if advisor_ids is not None:
         entries = entries.where(or_(e.employee_id.in_(list(advisor_ids)), e.employee_id.is_(None)))
     calendar: dict[str, list[CalendarEntry]] = defaultdict(list)
+    room_busy: list[tuple[str, int, int]] = []
     for employee_id, room_id, start, end, status in (await connection.execute(entries)).all():
         if employee_id:
             calendar[employee_id].append(CalendarEntry(start, end, status))
         elif room_id and status == "Busy":
-            # A room's own calendar: busy time blocks it like a claim, counting no meeting time.
-            rooms[room_id].append(Claim(start, end, 0))
-    return Occupancy(advisor_claims=dict(advisors), room_claims=dict(rooms), calendar=dict(calendar))
+            room_busy.append((room_id, start, end))
+    if room_busy:
+        rooms = _with_room_busy(rooms, room_busy)
+    return Occupancy(advisor_claims=advisor_claims, room_claims=rooms, calendar=dict(calendar))
+
+
+def _columns(rows) -> tuple[ClaimColumns, ClaimColumns]:
+    """Advisors' and rooms' claims as columns over the same arrays: each side names only its own
+    owners (the other side's are None, so the engine skips them)."""
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        none = ClaimColumns(owners=(), owner=empty, start=empty, end=empty, meeting_seconds=empty)
+        return none, none
+    resources, starts, ends, seconds = zip(*rows)
+    index = {r: k for k, r in enumerate(dict.fromkeys(resources))}
+    owner = np.fromiter(map(index.__getitem__, resources), dtype=np.int64, count=len(resources))
+    start = np.array(starts, dtype=np.int64)
+    end = np.array(ends, dtype=np.int64)
+    secs = np.array(seconds, dtype=np.int64)
+    advisors: list[str | None] = []
+    rooms: list[str | None] = []
+    for resource in index:
+        kind, _, ident = resource.partition(":")
+        advisors.append(ident if kind == "employee" else None)
+        rooms.append(ident if kind == "room" else None)
+    return ClaimColumns(advisors, owner, start, end, secs), ClaimColumns(rooms, owner, start, end, secs)
+
+
+def _with_room_busy(rooms: ClaimColumns, busy: list[tuple[str, int, int]]) -> ClaimColumns:
+    """A room's own calendar: busy time blocks it like a claim, counting no meeting time."""
+    owners = list(rooms.owners)
+    position = {o: k for k, o in enumerate(owners) if o is not None}
+    extra = []
+    for room_id, _, _ in busy:
+        if room_id not in position:
+            position[room_id] = len(owners)
+            owners.append(room_id)
+        extra.append(position[room_id])
+    return ClaimColumns(
+        owners=owners,
+        owner=np.concatenate([rooms.owner, np.array(extra, dtype=np.int64)]),
+        start=np.concatenate([rooms.start, np.array([b[1] for b in busy], dtype=np.int64)]),
+        end=np.concatenate([rooms.end, np.array([b[2] for b in busy], dtype=np.int64)]),
+        meeting_seconds=np.concatenate([rooms.meeting_seconds, np.zeros(len(busy), dtype=np.int64)]),
+    )
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from meetbook.availability import compute_slot_rows
-from meetbook.availability.model import EXPLICIT, Bank, SlotSearch
+from meetbook.availability import SlotPlan
+from meetbook.availability.model import Bank, SlotSearch
 from meetbook.catalog import models as m
 from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.clock import epoch
@@ -93,22 +93,20 @@ async def search_slots(session: AsyncSession, cache: SnapshotCache, query: SlotQ
         ignore_minimum_notice=query.ignore_minimum_notice,
         best_slots=query.best_slots,
     )
+    plan = SlotPlan(search, bank, now_s)
+    if not plan.advisor_ids:
+        return []
     occupancy = await load_occupancy(
-        session, search.window_start, search.window_end, now_s,
-        ignore_meeting_ids=query.ignore_meeting_ids, advisor_ids=named_advisors_only(search), room_ids=tuple(bank.rooms),
+        session, search.window_start, search.window_end, now_s, ignore_meeting_ids=query.ignore_meeting_ids,
+        advisor_ids=plan.advisor_ids if reads_fewer(plan, bank) else None, room_ids=plan.room_ids,
     )
-    return compute_slot_rows(search, bank, occupancy, now_s)
+    return plan.rows(occupancy)
 
 
-def named_advisors_only(search: SlotSearch) -> tuple[str, ...] | None:
-    """The advisors a search can offer when only the named ones are in play (a joint meeting, or
-    the Explicit pool alone); None when pools bring in others."""
-    if not search.explicit_employee_ids:
-        return None
-    types = search.employee_types
-    if types is None or types <= {EXPLICIT}:
-        return search.explicit_employee_ids
-    return None
+def reads_fewer(plan: SlotPlan, bank: Bank) -> bool:
+    """Name the advisors in the read only when they are a small part of the bank: for most of
+    it, a list of hundreds of ids costs the database more than the rows it saves."""
+    return len(plan.advisor_ids) * 3 <= len(bank.advisors)
 
 
 def slots_json(slots: list[SlotRow]) -> list[dict]:
