@@ -181,8 +181,6 @@ def instrument_reserve(timer: Timer):
     patch(SlotPlan, "slots", timer.wrap("offered_slot: engine", SlotPlan.slots))
     patch(reservations, "offered_slot", timer.wrap_async("offered_slot (total)", reservations.offered_slot))
     patch(locks, "lock", timer.wrap_async("advisory locks", locks.lock))
-    if hasattr(reservations, "free_expired"):
-        patch(reservations, "free_expired", timer.wrap_async("free expired holds", reservations.free_expired))
     patch(SnapshotCache, "get", timer.wrap_async("snapshot check", SnapshotCache.get))
     patch(AsyncSession, "flush", timer.wrap_async("flush (INSERTs)", AsyncSession.flush))
     patch(AsyncSession, "commit", timer.wrap_async("commit", AsyncSession.commit))

@@ -96,8 +96,14 @@ READ_ONLY = "meetbook_read_only"
 
 
 def make_sessionmaker(engine: AsyncEngine, read_only: bool = False) -> async_sessionmaker[AsyncSession]:
-    """Sessions for one transaction each; `read_only` ones skip SQLite's up-front write lock."""
-    bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+    """Sessions for one transaction each. `read_only` ones skip SQLite's up-front write lock, and
+    on PostgreSQL run without a transaction block: a search is a couple of SELECTs, and BEGIN and
+    COMMIT would be two more round trips (whatever it reads, reserving and booking check again)."""
+    bind = engine
+    if read_only:
+        bind = engine.execution_options(**{READ_ONLY: True})
+        if engine.dialect.name == "postgresql":
+            bind = bind.execution_options(isolation_level="AUTOCOMMIT")
     return async_sessionmaker(bind, expire_on_commit=False, autoflush=True)
 
 

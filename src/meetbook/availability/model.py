@@ -145,6 +145,7 @@ class Bank:
     locations: Mapping[str, Location] = field(default_factory=dict)  # by location name
     competence_groups: Mapping[str, CompetenceGroup] = field(default_factory=dict)
     service_groups: Mapping[str, ServiceGroup] = field(default_factory=dict)
+    customer_type_ids: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

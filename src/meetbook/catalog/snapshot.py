@@ -167,4 +167,5 @@ async def load_bank(session: AsyncSession) -> a.Bank:
         locations=locations,
         competence_groups=competence_groups,
         service_groups=service_groups,
+        customer_type_ids=frozenset((await session.scalars(select(m.CustomerTypeRow.id))).all()),
     )

@@ -103,8 +103,7 @@ async def _move(session: AsyncSession, cache: SnapshotCache, row: MeetingRow, ho
     for room_id in (row.room_id, hold.room_id):
         if room_id:
             resources.add(room_resource(room_id))
-    await locks.lock(session, [f"token:{hold.token}"])
-    await locks.lock(session, resources)
+    await locks.lock(session, resources, first=[f"token:{hold.token}"])
     await session.refresh(hold)
     if hold.existing_meeting_id != row.id:
         raise Conflict("that time slot was not reserved for moving this meeting (reserve it with existingMeetingId)")

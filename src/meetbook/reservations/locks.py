@@ -9,12 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import ARRAY, String
+
+# One round trip for all the keys, taken one after another in the order given.
+_LOCK_ALL = text(
+    "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(:keys) WITH ORDINALITY AS t(k, n) ORDER BY n"
+).bindparams(bindparam("keys", type_=ARRAY(String)))
 
 
-async def lock(session: AsyncSession, keys: Iterable[str]) -> None:
+async def lock(session: AsyncSession, keys: Iterable[str], *, first: Iterable[str] = ()) -> None:
+    """Lock `first` in the order given, then `keys` in sorted order (every transaction sorts the
+    same way, so two of them never wait for each other in a circle)."""
     if session.bind.dialect.name != "postgresql":
         return
-    for key in sorted(set(keys)):
-        await session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": key})
+    leading = list(dict.fromkeys(first))
+    ordered = leading + sorted(set(keys) - set(leading))
+    if ordered:
+        await session.execute(_LOCK_ALL, {"keys": ordered})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,14 +48,6 @@ def claims_for(resources: list[str], start: dt.datetime, end: dt.datetime, buffe
     ]
 
 
-async def free_expired(session: AsyncSession, resources: list[str], now: dt.datetime) -> None:
-    """Expired holds on these resources give their space back, inside the claiming transaction."""
-    expired = select(ClaimRow.hold_id).where(
-        ClaimRow.resource.in_(resources), ClaimRow.expires_s.is_not(None), ClaimRow.expires_s <= epoch(now)
-    )
-    await session.execute(delete(HoldRow).where(HoldRow.id.in_(expired)))
-
-
 async def reserve(
     session: AsyncSession,
     cache: SnapshotCache,
@@ -65,9 +57,11 @@ async def reserve(
     hold_seconds: int = HOLD_SECONDS,
 ) -> TimeSlot:
     slot = request.time_slot
-    if await session.get(m.EmployeeRow, slot.employee_id) is None:
+    # Who and what exist comes from the configuration snapshot: no lookups per reserve.
+    bank = await cache.get(session)
+    if slot.employee_id not in bank.advisors:
         raise NotFound.of("employee", slot.employee_id)
-    if slot.room_id and await session.get(m.RoomRow, slot.room_id) is None:
+    if slot.room_id and slot.room_id not in bank.rooms:
         raise NotFound.of("room", slot.room_id)
     if request.existing_meeting_id:
         meeting = await session.get(MeetingRow, request.existing_meeting_id)
@@ -76,8 +70,7 @@ async def reserve(
 
     # The token first (one hold per session), then the advisor and room, always in one order.
     resources = [employee_resource(slot.employee_id)] + ([room_resource(slot.room_id)] if slot.room_id else [])
-    await locks.lock(session, [f"token:{request.token}"])
-    await locks.lock(session, resources)
+    await locks.lock(session, resources, first=[f"token:{request.token}"])
 
     previous = await session.scalar(select(HoldRow).where(HoldRow.token == request.token))
     if previous is not None and previous.expires_at <= now:
@@ -93,7 +86,7 @@ async def reserve(
     ):
         return hold_out(previous)  # a retry: same hold, not extended
 
-    bank = await cache.get(session)
+    expired: set[str] = set()
     offered = await offered_slot(
         session,
         bank,
@@ -105,15 +98,19 @@ async def reserve(
         customer_initiated=not who.is_employee,
         ignore_hold_ids=[previous.id] if previous else (),
         ignore_meeting_ids=[request.existing_meeting_id] if request.existing_meeting_id else (),
+        expired_holds=expired,
     )
     if offered is None:
         raise SlotTaken("the time slot is not available: it is taken, held by another customer, or outside the advisor's bookable time")
     room_id = slot.room_id or offered.room_id
     if room_id and room_id != slot.room_id:
         resources.append(room_resource(room_id))
-        await locks.lock(session, resources)
+        await locks.lock(session, [room_resource(room_id)])
 
-    await free_expired(session, resources, now)
+    if expired:
+        # Expired holds give their space back here, inside the claiming transaction (the
+        # sweeper gets to them too, but maybe not yet).
+        await session.execute(delete(HoldRow).where(HoldRow.id.in_(sorted(expired))))
     if previous is not None:
         # Same session, new slot: the old hold goes in this same transaction, so if anything
         # below fails the customer still has it.
@@ -121,6 +118,7 @@ async def reserve(
         await session.flush()
 
     hold = HoldRow(
+        id=m.new_id(),
         token=request.token,
         employee_id=slot.employee_id,
         room_id=room_id,
@@ -133,25 +131,36 @@ async def reserve(
         date_created=now,
         date_modified=now,
     )
-    session.add(hold)
-    await session.flush()
     moving = []
     if request.existing_meeting_id:
         moving = (await session.scalars(select(ClaimRow).where(ClaimRow.meeting_id == request.existing_meeting_id))).all()
     expires_s = epoch(hold.expires_at)
-    for claim in claims_for(resources, slot.start_date, slot.end_date, bank.settings.buffer_seconds, hold_id=hold.id, expires_s=expires_s):
+    claims = []
+    for claim in claims_for(resources, slot.start_date, slot.end_date, bank.settings.buffer_seconds):
         # Moving a meeting: where the new time overlaps the meeting's own claim, that claim
         # already keeps everyone else out; the hold claims only the rest.
         own = sorted((c.start_s, c.end_s) for c in moving if c.resource == claim.resource)
         for start_s, end_s in _subtract((claim.start_s, claim.end_s), own):
-            session.add(
-                ClaimRow(resource=claim.resource, start_s=start_s, end_s=end_s, meeting_seconds=claim.meeting_seconds if start_s == claim.start_s else 0, hold_id=hold.id, expires_s=expires_s)
-            )
+            claims.append({
+                "id": m.new_id(), "resource": claim.resource, "start_s": start_s, "end_s": end_s,
+                "meeting_seconds": claim.meeting_seconds if start_s == claim.start_s else 0,
+                "hold_id": hold.id, "meeting_id": None, "expires_s": expires_s,
+            })
+    # Plain INSERTs (two statements) rather than the unit of work: a reserve is mostly round
+    # trips and per-statement overhead.
     try:
-        await session.flush()
+        await session.execute(insert(HoldRow.__table__).values(**_columns_of(hold)))
+        if claims:
+            await session.execute(insert(ClaimRow.__table__), claims)
     except IntegrityError as exc:
         raise SlotTaken("the time slot was taken by someone else at the same moment; pick another") from exc
     return hold_out(hold)
+
+
+def _columns_of(row) -> dict:
+    """A mapped object's column values by column name, for a Core INSERT."""
+    mapper = type(row).__mapper__
+    return {column.key: getattr(row, attr.key) for attr in mapper.column_attrs for column in attr.columns}
 
 
 async def get_time_slot(session: AsyncSession, ident: str, who: Principal, now: dt.datetime) -> TimeSlot:

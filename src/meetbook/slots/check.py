@@ -28,8 +28,11 @@ async def offered_slot(
     meeting_type: str | None = None,
     ignore_hold_ids: Collection[str] = (),
     ignore_meeting_ids: Collection[str] = (),
+    expired_holds: set[str] | None = None,
 ) -> Slot | None:
-    """The matching slot (carrying the room it would use), or None when it is not offered."""
+    """The matching slot (carrying the room it would use), or None when it is not offered.
+
+    `expired_holds`, when given, collects the expired holds found on the way (see load_occupancy)."""
     start_s, end_s, now_s = epoch(start), epoch(end), epoch(now)
     if end_s <= start_s:
         return None
@@ -53,7 +56,7 @@ async def offered_slot(
         return None
     occupancy = await load_occupancy(
         session, start_s, end_s, now_s, ignore_meeting_ids=ignore_meeting_ids, ignore_hold_ids=ignore_hold_ids,
-        advisor_ids=plan.advisor_ids, room_ids=plan.room_ids,
+        advisor_ids=plan.advisor_ids, room_ids=plan.room_ids, expired_holds=expired_holds,
     )
     matches = [
         s

@@ -29,6 +29,7 @@ async def load_occupancy(
     ignore_hold_ids: Collection[str] = (),
     advisor_ids: Collection[str] | None = None,
     room_ids: Collection[str] = (),
+    expired_holds: set[str] | None = None,
 ) -> Occupancy:
     """Active claims and calendar time around the window.
 
@@ -36,14 +37,23 @@ async def load_occupancy(
     whole local day of every slot. Expired holds are left out: they never block anyone. With
     `advisor_ids`, only those advisors' time and the given rooms' time is read: a search for one
     advisor reads a handful of rows, not the whole bank's.
+
+    With `expired_holds` (a narrow read, before claiming), expired holds' claims are read too and
+    their hold ids added to it, so that the claiming transaction deletes them only when there are
+    any (they would trip the database's overlap check).
     """
     lo, hi = window_start - WIDEN, window_end + WIDEN
     # Core over the tables, not ORM entities: 20,000 rows through the ORM's loading machinery
     # cost ~25 ms per search; plain rows are a few.
     c = ClaimRow.__table__.c
-    query = select(c.resource, c.start_s, c.end_s, c.meeting_seconds).where(
-        c.end_s > lo, c.start_s < hi, or_(c.expires_s.is_(None), c.expires_s > now)
-    )
+    if expired_holds is None:
+        query = select(c.resource, c.start_s, c.end_s, c.meeting_seconds).where(
+            c.end_s > lo, c.start_s < hi, or_(c.expires_s.is_(None), c.expires_s > now)
+        )
+    else:
+        query = select(c.resource, c.start_s, c.end_s, c.meeting_seconds, c.expires_s, c.hold_id).where(
+            c.end_s > lo, c.start_s < hi
+        )
     if ignore_meeting_ids:
         query = query.where(or_(c.meeting_id.is_(None), c.meeting_id.not_in(list(ignore_meeting_ids))))
     if ignore_hold_ids:
@@ -55,6 +65,9 @@ async def load_occupancy(
     connection = await session.connection()
     with collection_deferred():  # a month of a bank is 20,000+ rows, none of them cyclic
         rows = (await connection.execute(query)).all()
+        if expired_holds is not None:
+            expired_holds.update(hold for *_, expires, hold in rows if expires is not None and expires <= now)
+            rows = [row[:4] for row in rows if row[4] is None or row[4] > now]
         advisor_claims, rooms = _columns(rows)
         del rows  # freed before the collector is back, so it has nothing to walk
 

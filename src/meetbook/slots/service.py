@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.availability import SlotPlan
 from meetbook.availability.model import Bank, SlotSearch
-from meetbook.catalog import models as m
 from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.clock import epoch
 from meetbook.errors import Invalid, NotFound
@@ -51,6 +49,8 @@ def check_references(bank: Bank, query: SlotQuery) -> None:
     """Unknown ids in a search are 404s, named one by one."""
     if query.topic_id is not None and query.topic_id not in bank.topics:
         raise NotFound.of("topic", query.topic_id)
+    if query.customer_type_id is not None and query.customer_type_id not in bank.customer_type_ids:
+        raise NotFound.of("customer type", query.customer_type_id)
     for employee_id in query.explicit_employee_ids:
         if employee_id not in bank.advisors:
             raise NotFound.of("employee", employee_id)
@@ -64,10 +64,6 @@ async def search_slots(session: AsyncSession, cache: SnapshotCache, query: SlotQ
     100,000+ of them, and rows skip building an object for each."""
     bank = await cache.get(session)
     check_references(bank, query)
-    if query.customer_type_id is not None:
-        exists = await session.scalar(select(m.CustomerTypeRow.id).where(m.CustomerTypeRow.id == query.customer_type_id))
-        if exists is None:
-            raise NotFound.of("customer type", query.customer_type_id)
     look = query.look_forward_seconds if query.look_forward_seconds is not None else DEFAULT_LOOK_FORWARD
     if look > MAX_LOOK_FORWARD:
         raise Invalid("lookForwardTime is at most 366 days", [{"field": "lookForwardTime", "message": "at most 366.00:00:00"}])
