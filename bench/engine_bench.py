@@ -173,7 +173,8 @@ class Activity:
         for aid, s, e, status in self.calendar:
             if e > lo and s < hi:
                 calendar[aid].append(a.CalendarEntry(s, e, status))
-        return a.Occupancy(dict(advisors), dict(rooms), dict(calendar))
+        # As columns, the way the service's read hands them to the engine (slots/occupancy.py).
+        return a.Occupancy(a.ClaimColumns.of(advisors), a.ClaimColumns.of(rooms), dict(calendar))
 
 
 def activity(syn: SyntheticBank) -> Activity:

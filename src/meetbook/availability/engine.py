@@ -82,6 +82,7 @@ from .pools import (
 NOTICE_LOOKAHEAD_DAYS = 366  # minimum notice that cannot be worked off within a year: no slots
 _NEVER = 1 << 62  # an instant after every window
 _NO_ROUTE = -1  # priority of a type no route offers
+_NO_TABLE = ()  # memoised "no route at all" (None would read as not memoised)
 
 Interval = tuple[int, int]
 Hours = tuple[tuple[int, int] | None, ...]  # per weekday: working (from, to) minutes, or None
@@ -201,6 +202,41 @@ def _week(workdays: tuple) -> _Week:
     if type(workdays) is tuple:  # a list could change under the memo
         _WEEKS[id(workdays)] = (workdays, week)
     return week
+
+
+# Per bank snapshot: what every search of it works out the same way (the group tree, service
+# group members and caps, who a kind of search reaches). Keyed by identity and holding the bank,
+# like _WEEKS; a Bank is not changed once made. The last few banks only: a reload replaces it.
+_BANKS: dict[int, tuple[Bank, dict]] = {}
+_BANKS_KEPT = 2
+_BANK_WIDE = ("tree", "sg_members", "group_caps")
+
+
+def _bank_memo(bank: Bank) -> dict:
+    hit = _BANKS.get(id(bank))
+    if hit is not None and hit[0] is bank:
+        return hit[1]
+    if len(_BANKS) >= _BANKS_KEPT:
+        _BANKS.pop(next(iter(_BANKS)))
+    memo: dict = {}
+    _BANKS[id(bank)] = (bank, memo)
+    return memo
+
+
+_TYPE_HOURS: dict[tuple[int, str], Hours] = {}  # (week shape, meeting type) -> hours of the days offering it
+
+
+def _type_hours(week: _Week, meeting_type: str) -> Hours:
+    """The week's working hours on the days that offer this meeting type (memoised per shape)."""
+    key = (week.shape, meeting_type)
+    hours = _TYPE_HOURS.get(key)
+    if hours is None:
+        if len(_TYPE_HOURS) >= _MEMO_LIMIT:
+            _TYPE_HOURS.clear()
+        hours = _TYPE_HOURS[key] = tuple(
+            h if ts is not None and meeting_type in ts else None for h, ts in zip(week.hours, week.offered)
+        )
+    return hours
 
 
 def resolve_duration(search: SlotSearch, bank: Bank) -> int:
@@ -369,9 +405,12 @@ class _Engine:
         self._sched_cache: dict[tuple, list[Interval]] = {}
         self._weekday_cache: dict[tuple, list[Interval]] = {}
         self._notice_cache: dict[tuple, int] = {}
-        self._tree = GroupTree(bank.competence_groups)
-        self._sg_members = service_group_members(bank, self._tree)
-        self._group_caps = group_caps(bank, self._sg_members)
+        memo = self._memo = _bank_memo(bank)
+        if "tree" not in memo:
+            memo["tree"] = GroupTree(bank.competence_groups)
+            memo["sg_members"] = service_group_members(bank, memo["tree"])
+            memo["group_caps"] = group_caps(bank, memo["sg_members"])
+        self._tree, self._sg_members, self._group_caps = memo["tree"], memo["sg_members"], memo["group_caps"]
         self._lineage = topic_lineage(bank, search.topic_id)
         self._reached_memo: list | None = None
 
@@ -459,6 +498,13 @@ class _Engine:
         ivs = self._sched_cache.get(hours)
         if ivs is not None:
             return ivs
+        # The same local days and opening hours give the same time: shared with later searches.
+        ivs = self._sched_cache[hours] = self._memoised(
+            ("scheduled", self.n0, len(self.day_wk), self.open_wall, hours), lambda: tuple(self._schedule(hours))
+        )
+        return ivs
+
+    def _schedule(self, hours: Hours) -> list[Interval]:
         clipped = [self._clip(h) for h in hours]
         if self.day_starts is None or any(h is not None and h[1] >= 24 * 60 for h in clipped):
             ivs = self._scheduled_by_day(clipped)
@@ -467,7 +513,6 @@ class _Engine:
             # touch: the week is the union of its weekdays' time, shared by equal hours.
             ivs = [iv for wk, h in enumerate(clipped) if h is not None for iv in self._weekday_time(wk, h)]
             ivs.sort()
-        self._sched_cache[hours] = ivs
         return ivs
 
     def _clip(self, day_hours: tuple[int, int] | None) -> tuple[int, int] | None:
@@ -577,21 +622,23 @@ class _Engine:
         if not self.types:
             return advisors, tables
         local_location = self.search.meeting_location or self.search.customer_location
-        # A route table depends on the advisor only through the weekly locations: share it.
+        # A route table depends on the advisor only through the weekly locations: share it,
+        # within this search and with the bank's later searches.
         cache: dict[tuple, tuple | None] = {}
         for adv, e_prio, l_prio, reached in reached_by:
-            key = (_week(adv.workdays).locations, e_prio, l_prio, tuple((id(sg), p) for sg, p in reached))
+            key = (_week(adv.workdays).locations, e_prio, l_prio, tuple((sg.id, p) for sg, p in reached))
             if key in cache:
                 table = cache[key]
             else:
-                table = cache[key] = route_table(
-                    adv,
-                    self.types,
-                    explicit_prio=e_prio,
-                    local_prio=l_prio,
-                    local_location=local_location,
-                    groups=reached,
+                table = cache[key] = self._memoised(
+                    ("route", self.types, local_location, *key),
+                    lambda: route_table(
+                        adv, self.types, explicit_prio=e_prio, local_prio=l_prio, local_location=local_location, groups=reached
+                    )
+                    or _NO_TABLE,
                 )
+            if table is _NO_TABLE:
+                table = None
             if table is not None:
                 advisors.append(adv)
                 tables.append(table)
@@ -601,8 +648,26 @@ class _Engine:
         """Bookable advisors some pool reaches, in id order: (advisor, Explicit priority, Local
         priority, [(service group, priority)])."""
         if self._reached_memo is None:
-            self._reached_memo = self._reach(explicit_ids)
+            search = self.search
+            # Who a search reaches depends on the bank and these fields only, not on the window:
+            # the same search a second later reuses it.
+            key = (
+                "reach", search.employee_types, tuple(explicit_ids), search.topic_id, search.customer_type_id,
+                search.customer_location, search.meeting_location,
+            )
+            self._reached_memo = self._memoised(key, lambda: self._reach(explicit_ids))
         return self._reached_memo
+
+    def _memoised(self, key: tuple, make):
+        """A value that depends only on the bank and `key`, kept for the bank's later searches."""
+        memo = self._memo
+        found = memo.get(key)
+        if found is None:
+            if len(memo) >= _MEMO_LIMIT:
+                for k in [k for k in memo if k != "tree" and k not in _BANK_WIDE]:
+                    del memo[k]
+            found = memo[key] = make()
+        return found
 
     def _reach(self, explicit_ids: list[str]) -> list[tuple[Advisor, int | None, int | None, list]]:
         search, bank = self.search, self.bank
@@ -715,7 +780,7 @@ class _Engine:
         """Open-time rows (one per searched type) and the earliest start, for one week shape."""
         rows = []
         for t in self.types:
-            hours = tuple(h if ts is not None and t in ts else None for h, ts in zip(week.hours, week.offered))
+            hours = _type_hours(week, t)
             row = self._open_keys.get(hours)
             if row is None:
                 row = self._open_keys[hours] = self._open_row(self.scheduled(hours))
@@ -798,7 +863,7 @@ class _Engine:
         rows: dict[Hours, int] = {}
         for ti, t in enumerate(self.types):
             if t in REMOTE_TYPES:
-                hours = tuple(h if ts is not None and t in ts else None for h, ts in zip(week.hours, week.offered))
+                hours = _type_hours(week, t)
                 if hours not in rows:
                     rows[hours] = self._open_row(_joined(self.scheduled(hours), extra))
                 self.row_ix[ai, ti] = rows[hours]
