@@ -90,7 +90,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     install_error_handlers(app)
     openapi.install(app)
 
-    for router in (catalog_router, admin_router, slots_router, reservations_router, meetings_router, auth_router):
+    # Routes are matched in order: the booking flow's first, the hundred configuration routes after.
+    for router in (slots_router, reservations_router, meetings_router, catalog_router, admin_router, auth_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["Operations"], summary="The process answers")

@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from meetbook.auth.tokens import Principal
 from meetbook.catalog import models as m
 from meetbook.catalog.snapshot import SnapshotCache
-from meetbook.catalog.store import get_or_404
 from meetbook.errors import Conflict, Forbidden, HoldExpired, NotFound, SlotTaken
 from meetbook.meetings.models import MeetingRow
 from meetbook.meetings.schemas import CreateMeeting, Meeting
@@ -71,19 +70,24 @@ async def book(session: AsyncSession, cache: SnapshotCache, body: CreateMeeting,
 
     if hold.existing_meeting_id:
         raise Conflict("this hold moves an existing meeting; update that meeting with the timeSlotId instead")
-    topic = await get_or_404(session, m.TopicRow, body.topic_id, "topic")
-    if body.customer_type_id:
-        await get_or_404(session, m.CustomerTypeRow, body.customer_type_id, "customer type")
+    # What exists comes from the configuration snapshot: no lookup per booking.
+    bank = await cache.get(session)
+    if body.topic_id not in bank.topics:
+        raise NotFound.of("topic", body.topic_id)
+    if body.customer_type_id and body.customer_type_id not in bank.customer_type_ids:
+        raise NotFound.of("customer type", body.customer_type_id)
     if body.employee_id and body.employee_id != hold.employee_id:
-        await get_or_404(session, m.EmployeeRow, body.employee_id, "employee")
+        if body.employee_id not in bank.advisors:
+            raise NotFound.of("employee", body.employee_id)
         raise Conflict("employeeId differs from the employee of the held time slot")
     if body.room_id and body.room_id != hold.room_id:
-        await get_or_404(session, m.RoomRow, body.room_id, "room")
+        if body.room_id not in bank.rooms:
+            raise NotFound.of("room", body.room_id)
         raise Conflict("roomId differs from the room of the held time slot")
     for extra in body.additional_employees:
-        await get_or_404(session, m.EmployeeRow, extra, "employee")
+        if extra not in bank.advisors:
+            raise NotFound.of("employee", extra)
 
-    bank = await cache.get(session)
     slot = await offered_slot(
         session,
         bank,
@@ -93,7 +97,7 @@ async def book(session: AsyncSession, cache: SnapshotCache, body: CreateMeeting,
         now=now,
         room_id=hold.room_id,
         customer_initiated=body.booked_by == "customer",
-        topic_id=topic.id,
+        topic_id=body.topic_id,
         customer_type_id=body.customer_type_id,
         meeting_type=body.type,
         ignore_hold_ids=[hold.id],
@@ -107,14 +111,14 @@ async def book(session: AsyncSession, cache: SnapshotCache, body: CreateMeeting,
 
     location = None
     if body.type == "Physical":
-        room = await session.get(m.RoomRow, hold.room_id) if hold.room_id else None
+        room = bank.rooms.get(hold.room_id) if hold.room_id else None
         location = room.location if room else _workday_location(bank, hold.employee_id, hold.start)
     meeting = MeetingRow(
         status="Booked",
         booked_by=body.booked_by,
         customer_id=customer_id,
         customer_type_id=body.customer_type_id,
-        topic_id=topic.id,
+        topic_id=body.topic_id,
         type=body.type,
         employee_id=hold.employee_id,
         additional_employees=list(body.additional_employees),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +23,7 @@ from meetbook.schemas_base import ApiModel
 from meetbook.slots.models import CalendarEntryRow
 
 HOLD_SECONDS = 300
+_HOLD_OF_TOKEN = select(HoldRow).where(HoldRow.token == bindparam("token"))  # built once: reserves are hot
 
 
 def hold_out(hold: HoldRow) -> TimeSlot:
@@ -72,7 +73,7 @@ async def reserve(
     resources = [employee_resource(slot.employee_id)] + ([room_resource(slot.room_id)] if slot.room_id else [])
     await locks.lock(session, resources, first=[f"token:{request.token}"])
 
-    previous = await session.scalar(select(HoldRow).where(HoldRow.token == request.token))
+    previous = await session.scalar(_HOLD_OF_TOKEN, {"token": request.token})
     if previous is not None and previous.expires_at <= now:
         await session.delete(previous)
         await session.flush()

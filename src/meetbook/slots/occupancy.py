@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
+from functools import lru_cache
 
 import numpy as np
-from sqlalchemy import and_, or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.availability import collection_deferred
@@ -43,41 +44,29 @@ async def load_occupancy(
     any (they would trip the database's overlap check).
     """
     lo, hi = window_start - WIDEN, window_end + WIDEN
-    # Core over the tables, not ORM entities: 20,000 rows through the ORM's loading machinery
-    # cost ~25 ms per search; plain rows are a few.
-    c = ClaimRow.__table__.c
-    if expired_holds is None:
-        query = select(c.resource, c.start_s, c.end_s, c.meeting_seconds).where(
-            c.end_s > lo, c.start_s < hi, or_(c.expires_s.is_(None), c.expires_s > now)
-        )
-    else:
-        query = select(c.resource, c.start_s, c.end_s, c.meeting_seconds, c.expires_s, c.hold_id).where(
-            c.end_s > lo, c.start_s < hi
-        )
+    params: dict = {"lo": lo, "hi": hi, "now": now}
     if ignore_meeting_ids:
-        query = query.where(or_(c.meeting_id.is_(None), c.meeting_id.not_in(list(ignore_meeting_ids))))
+        params["ignored_meetings"] = list(ignore_meeting_ids)
     if ignore_hold_ids:
-        query = query.where(or_(c.hold_id.is_(None), c.hold_id.not_in(list(ignore_hold_ids))))
+        params["ignored_holds"] = list(ignore_hold_ids)
     if advisor_ids is not None:
         # Rooms by name, not by a LIKE pattern, so the (resource, start) index serves the read.
-        wanted = [employee_resource(a) for a in advisor_ids] + [room_resource(r) for r in room_ids]
-        query = query.where(c.resource.in_(wanted))
+        params["wanted"] = [employee_resource(a) for a in advisor_ids] + [room_resource(r) for r in room_ids]
+        params["advisors"] = list(advisor_ids)
+    query = _claims_query(expired_holds is not None, bool(ignore_meeting_ids), bool(ignore_hold_ids), advisor_ids is not None)
     connection = await session.connection()
     with collection_deferred():  # a month of a bank is 20,000+ rows, none of them cyclic
-        rows = (await connection.execute(query)).all()
+        rows = (await connection.execute(query, params)).all()
         if expired_holds is not None:
             expired_holds.update(hold for *_, expires, hold in rows if expires is not None and expires <= now)
             rows = [row[:4] for row in rows if row[4] is None or row[4] > now]
         advisor_claims, rooms = _columns(rows)
         del rows  # freed before the collector is back, so it has nothing to walk
 
-    e = CalendarEntryRow.__table__.c
-    entries = select(e.employee_id, e.room_id, e.start_s, e.end_s, e.status).where(and_(e.end_s > lo, e.start_s < hi))
-    if advisor_ids is not None:
-        entries = entries.where(or_(e.employee_id.in_(list(advisor_ids)), e.employee_id.is_(None)))
+    entries = _entries_query(advisor_ids is not None)
     calendar: dict[str, list[CalendarEntry]] = defaultdict(list)
     room_busy: list[tuple[str, int, int]] = []
-    for employee_id, room_id, start, end, status in (await connection.execute(entries)).all():
+    for employee_id, room_id, start, end, status in (await connection.execute(entries, params)).all():
         if employee_id:
             calendar[employee_id].append(CalendarEntry(start, end, status))
         elif room_id and status == "Busy":
@@ -85,6 +74,40 @@ async def load_occupancy(
     if room_busy:
         rooms = _with_room_busy(rooms, room_busy)
     return Occupancy(advisor_claims=advisor_claims, room_claims=rooms, calendar=dict(calendar))
+
+
+# The reads are built once per shape, with bound parameters: building a statement costs more
+# than a narrow read's rows (a reserve checks one advisor).
+@lru_cache(maxsize=None)
+def _claims_query(with_expired: bool, ignore_meetings: bool, ignore_holds: bool, named: bool):
+    # Core over the tables, not ORM entities: 20,000 rows through the ORM's loading machinery
+    # cost ~25 ms per search; plain rows are a few.
+    c = ClaimRow.__table__.c
+    if with_expired:
+        query = select(c.resource, c.start_s, c.end_s, c.meeting_seconds, c.expires_s, c.hold_id)
+        query = query.where(c.end_s > bindparam("lo"), c.start_s < bindparam("hi"))
+    else:
+        query = select(c.resource, c.start_s, c.end_s, c.meeting_seconds).where(
+            c.end_s > bindparam("lo"), c.start_s < bindparam("hi"), or_(c.expires_s.is_(None), c.expires_s > bindparam("now"))
+        )
+    if ignore_meetings:
+        query = query.where(or_(c.meeting_id.is_(None), c.meeting_id.not_in(bindparam("ignored_meetings", expanding=True))))
+    if ignore_holds:
+        query = query.where(or_(c.hold_id.is_(None), c.hold_id.not_in(bindparam("ignored_holds", expanding=True))))
+    if named:
+        query = query.where(c.resource.in_(bindparam("wanted", expanding=True)))
+    return query
+
+
+@lru_cache(maxsize=None)
+def _entries_query(named: bool):
+    e = CalendarEntryRow.__table__.c
+    query = select(e.employee_id, e.room_id, e.start_s, e.end_s, e.status).where(
+        e.end_s > bindparam("lo"), e.start_s < bindparam("hi")
+    )
+    if named:
+        query = query.where(or_(e.employee_id.in_(bindparam("advisors", expanding=True)), e.employee_id.is_(None)))
+    return query
 
 
 def _columns(rows) -> tuple[ClaimColumns, ClaimColumns]:
