@@ -145,21 +145,6 @@ def tie_break_hash(date_iso: str, employee_id: str) -> int:
     return int.from_bytes(digest, "big")
 
 
-# Best-slot searches rank every advisor of every day; the hashes repeat from search to search.
-_TIE_HASHES: dict[str, dict[str, int]] = {}  # date ISO -> employee id -> tie_break_hash
-_TIE_HASH_DAYS = 400
-
-
-def _tie_hashes(date_iso: str) -> dict[str, int]:
-    """The memo of one day's tie-break hashes, by employee id."""
-    day = _TIE_HASHES.get(date_iso)
-    if day is None:
-        if len(_TIE_HASHES) >= _TIE_HASH_DAYS:
-            _TIE_HASHES.clear()
-        day = _TIE_HASHES[date_iso] = {}
-    return day
-
-
 class _Week(NamedTuple):
     """What the engine reads of an advisor's weekly schedule, per weekday (Monday first)."""
 
@@ -1007,26 +992,23 @@ class _Engine:
         return pairs // ndays, pairs % ndays
 
     def _hashes(self, ai: np.ndarray, day: np.ndarray) -> np.ndarray:
-        """tie_break_hash of each (advisor, day index) pair, from the memo where it can."""
-        ids, n0 = self.ids, self.n0
-        out = np.empty(len(ai), dtype=np.uint64)
+        """tie_break_hash of each (advisor, day index) pair, from the bank's memo of whole days."""
         if not len(ai):
-            return out
-        order = np.argsort(day, kind="stable")
-        sorted_day = day[order]
-        bounds = np.flatnonzero(np.r_[True, sorted_day[1:] != sorted_day[:-1], True]).tolist()
-        for lo, hi in zip(bounds, bounds[1:]):
-            at = order[lo:hi]
-            iso = day_date(n0 + int(sorted_day[lo])).isoformat()
-            known = _tie_hashes(iso)
-            aids = ids[ai[at]].tolist()
-            values = list(map(known.get, aids))
-            if None in values:
-                for k, aid in enumerate(aids):
-                    if values[k] is None:
-                        values[k] = known[aid] = tie_break_hash(iso, aid)
-            out[at] = values
-        return out
+            return np.empty(0, dtype=np.uint64)
+        order = self._memoised(("advisor order",), lambda: {aid: k for k, aid in enumerate(sorted(self.bank.advisors))})
+        in_bank = np.array([order[aid] for aid in self.ids.tolist()], dtype=np.int64)
+        days = np.unique(day).tolist()
+        table = np.stack([self._day_hashes(self.n0 + d, order) for d in days])  # (day, bank advisor)
+        return table[np.searchsorted(np.array(days, dtype=np.int64), day), in_bank[ai]]
+
+    def _day_hashes(self, n: int, order: dict[str, int]) -> np.ndarray:
+        """Every advisor's tie-break hash for local day n, in bank order: the same for every search."""
+
+        def make() -> np.ndarray:
+            iso = day_date(n).isoformat()
+            return np.array([tie_break_hash(iso, aid) for aid in order], dtype=np.uint64)
+
+        return self._memoised(("tie hashes", n), make)
 
     def _emit(self, col: np.ndarray, ti: np.ndarray, ai: np.ndarray) -> list:
         """Slots (or rows) for the picked cells, in the order given.
