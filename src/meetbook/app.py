@@ -24,7 +24,7 @@ from meetbook.http import error, install_error_handlers, json
 from meetbook.meetings.routes import router as meetings_router
 from meetbook.middleware import BodyLimit, RequestLog
 from meetbook.reservations.routes import router as reservations_router
-from meetbook.reservations.service import sweep_expired
+from meetbook.reservations.service import prune_past_claims, sweep_expired
 from meetbook.slots.routes import router as slots_router
 from meetbook.web.routes import router as web_router
 
@@ -41,13 +41,15 @@ Times are ISO 8601 (UTC output with `Z`); durations are `[d.]hh:mm:ss`.
 
 
 async def _sweeper(app: FastAPI) -> None:
-    """Expired holds never block anyone; this only tidies them away."""
+    """Expired holds never block anyone, and past meetings' claims are never read; this tidies
+    them away, so that the tables a search reads stay the size of the future, not of the past."""
     while True:
         await asyncio.sleep(app.state.settings.sweep_interval_seconds)
         try:
             async with unit_of_work(app.state.sessions) as session:
                 now = app.state.clock.now()
                 await sweep_expired(session, now)
+                await prune_past_claims(session, now)
                 await idempotency.forget_old(session, now)
         except Exception:  # keep sweeping; the next round will try again
             log.exception("sweeping expired holds failed")

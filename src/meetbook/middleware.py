@@ -37,17 +37,18 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            access_log.info(
-                json.dumps(
-                    {
-                        "requestId": request_id,
-                        "method": scope["method"],
-                        "path": scope["path"],
-                        "status": status,
-                        "ms": round((time.perf_counter() - started) * 1000, 2),
-                    }
+            if access_log.isEnabledFor(logging.INFO):  # the line costs a json.dumps per request
+                access_log.info(
+                    json.dumps(
+                        {
+                            "requestId": request_id,
+                            "method": scope["method"],
+                            "path": scope["path"],
+                            "status": status,
+                            "ms": round((time.perf_counter() - started) * 1000, 2),
+                        }
+                    )
                 )
-            )
 
 
 class BodyLimit:

@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 
 from meetbook.db import make_engine, make_sessionmaker, unit_of_work
 from meetbook.reservations.models import ClaimRow, HoldRow
-from meetbook.reservations.service import sweep_expired
+from meetbook.meetings.models import MeetingRow
+from meetbook.reservations.service import prune_past_claims, sweep_expired
 from tests import bankdata as b
-from tests.integration.helpers import reserve, search
+from tests.integration.helpers import book, reserve, search
 
 
 def _count(url: str, table) -> int:
@@ -55,3 +56,30 @@ def test_sweeping_removes_only_expired_holds(client, token, load_bank, database_
     assert _count(database_url, HoldRow) == 0 and _count(database_url, ClaimRow) == 0
 
 
+
+
+def test_past_meetings_claims_are_pruned_and_the_meetings_kept(client, token, load_bank, database_url, clock):
+    load_bank(b.bank())
+    h = token()
+    slot = search(client, h, topic=b.T_HOUSING, meetingTypes="physical", customerLocation="Copenhagen")[0]
+    hold = reserve(client, h, slot).json()
+    created = book(client, h, hold, b.T_HOUSING)
+    assert created.status_code == 201, created.text
+    assert _count(database_url, ClaimRow) >= 1
+
+    async def prune():
+        engine = make_engine(database_url)
+        try:
+            async with unit_of_work(make_sessionmaker(engine)) as session:
+                return await prune_past_claims(session, clock.now())
+        finally:
+            await engine.dispose()
+
+    claims = _count(database_url, ClaimRow)
+    clock.advance(days=2)  # the meeting is over, but a read may still reach its claims
+    assert asyncio.run(prune()) == 0 and _count(database_url, ClaimRow) == claims
+    clock.advance(days=2)
+    assert asyncio.run(prune()) == claims
+    assert _count(database_url, ClaimRow) == 0 and _count(database_url, MeetingRow) == 1
+    meeting = client.get(f"/bookme/meetings/{created.json()['id']}", headers=h)
+    assert meeting.status_code == 200 and meeting.json()["status"] == "Booked"

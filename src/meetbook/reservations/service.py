@@ -19,6 +19,7 @@ from meetbook.reservations import locks
 from meetbook.reservations.models import ClaimRow, HoldRow, employee_resource, room_resource
 from meetbook.reservations.schemas import Reservation, TimeSlot
 from meetbook.slots.check import offered_slot
+from meetbook.slots.occupancy import WIDEN
 from meetbook.schemas_base import ApiModel
 from meetbook.slots.models import CalendarEntryRow
 
@@ -219,6 +220,22 @@ async def sweep_expired(session: AsyncSession, now: dt.datetime, batch: int = 50
     ids = list((await session.scalars(query)).all())
     if ids:
         await session.execute(delete(HoldRow).where(HoldRow.id.in_(ids)))
+    return len(ids)
+
+
+async def prune_past_claims(session: AsyncSession, now: dt.datetime, batch: int = 5000) -> int:
+    """Delete booked meetings' claims that ended long enough ago that no read can reach them.
+
+    Every read starts at most WIDEN before now (a search's window never starts in the past), so
+    older claims block nothing; left in place they make every search's read grow with the
+    bank's history. The meetings themselves stay. Safe in many processes at once."""
+    horizon = epoch(now) - WIDEN - 86400
+    query = select(ClaimRow.id).where(ClaimRow.meeting_id.is_not(None), ClaimRow.end_s < horizon).limit(batch)
+    if session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list((await session.scalars(query)).all())
+    if ids:
+        await session.execute(delete(ClaimRow).where(ClaimRow.id.in_(ids)))
     return len(ids)
 
 
