@@ -7,8 +7,9 @@ from collections.abc import Collection
 from functools import lru_cache
 
 import numpy as np
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import ARRAY, String
 
 from meetbook.availability import collection_deferred
 from meetbook.availability.model import CalendarEntry, ClaimColumns, Occupancy
@@ -53,8 +54,9 @@ async def load_occupancy(
         # Rooms by name, not by a LIKE pattern, so the (resource, start) index serves the read.
         params["wanted"] = [employee_resource(a) for a in advisor_ids] + [room_resource(r) for r in room_ids]
         params["advisors"] = list(advisor_ids)
-    query = _claims_query(expired_holds is not None, bool(ignore_meeting_ids), bool(ignore_hold_ids), advisor_ids is not None)
     connection = await session.connection()
+    arrays = connection.dialect.name == "postgresql"
+    query = _claims_query(expired_holds is not None, bool(ignore_meeting_ids), bool(ignore_hold_ids), advisor_ids is not None, arrays)
     with collection_deferred():  # a month of a bank is 20,000+ rows, none of them cyclic
         rows = (await connection.execute(query, params)).all()
         if expired_holds is not None:
@@ -63,7 +65,7 @@ async def load_occupancy(
         advisor_claims, rooms = _columns(rows)
         del rows  # freed before the collector is back, so it has nothing to walk
 
-    entries = _entries_query(advisor_ids is not None)
+    entries = _entries_query(advisor_ids is not None, arrays)
     calendar: dict[str, list[CalendarEntry]] = defaultdict(list)
     room_busy: list[tuple[str, int, int]] = []
     for employee_id, room_id, start, end, status in (await connection.execute(entries, params)).all():
@@ -79,7 +81,16 @@ async def load_occupancy(
 # The reads are built once per shape, with bound parameters: building a statement costs more
 # than a narrow read's rows (a reserve checks one advisor).
 @lru_cache(maxsize=None)
-def _claims_query(with_expired: bool, ignore_meetings: bool, ignore_holds: bool, named: bool):
+def _one_of(column, name: str, arrays: bool):
+    """`column IN (the list bound as name)`. On PostgreSQL one array parameter (= ANY): the
+    statement text stays the same whatever the list's length, and a list of a few hundred
+    names costs SQLAlchemy and the database a few milliseconds less than as many parameters."""
+    if arrays:
+        return column == func.any(bindparam(name, type_=ARRAY(String)))
+    return column.in_(bindparam(name, expanding=True))
+
+
+def _claims_query(with_expired: bool, ignore_meetings: bool, ignore_holds: bool, named: bool, arrays: bool):
     # Core over the tables, not ORM entities: 20,000 rows through the ORM's loading machinery
     # cost ~25 ms per search; plain rows are a few.
     c = ClaimRow.__table__.c
@@ -95,18 +106,18 @@ def _claims_query(with_expired: bool, ignore_meetings: bool, ignore_holds: bool,
     if ignore_holds:
         query = query.where(or_(c.hold_id.is_(None), c.hold_id.not_in(bindparam("ignored_holds", expanding=True))))
     if named:
-        query = query.where(c.resource.in_(bindparam("wanted", expanding=True)))
+        query = query.where(_one_of(c.resource, "wanted", arrays))
     return query
 
 
 @lru_cache(maxsize=None)
-def _entries_query(named: bool):
+def _entries_query(named: bool, arrays: bool):
     e = CalendarEntryRow.__table__.c
     query = select(e.employee_id, e.room_id, e.start_s, e.end_s, e.status).where(
         e.end_s > bindparam("lo"), e.start_s < bindparam("hi")
     )
     if named:
-        query = query.where(or_(e.employee_id.in_(bindparam("advisors", expanding=True)), e.employee_id.is_(None)))
+        query = query.where(or_(_one_of(e.employee_id, "advisors", arrays), e.employee_id.is_(None)))
     return query
 
 
