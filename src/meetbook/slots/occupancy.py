@@ -7,7 +7,7 @@ from collections.abc import Collection
 from functools import lru_cache
 
 import numpy as np
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import BigInteger, Integer, bindparam, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import ARRAY, String
 
@@ -56,7 +56,9 @@ async def load_occupancy(
         params["advisors"] = list(advisor_ids)
     connection = await session.connection()
     arrays = connection.dialect.name == "postgresql"
-    query = _claims_query(expired_holds is not None, bool(ignore_meeting_ids), bool(ignore_hold_ids), advisor_ids is not None, arrays)
+    if advisor_ids is not None:
+        return await _load_named(connection, params, now, expired_holds, bool(ignore_meeting_ids), bool(ignore_hold_ids), arrays)
+    query = _claims_query(expired_holds is not None, bool(ignore_meeting_ids), bool(ignore_hold_ids))
     with collection_deferred():  # a month of a bank is 20,000+ rows, none of them cyclic
         rows = (await connection.execute(query, params)).all()
         if expired_holds is not None:
@@ -65,7 +67,7 @@ async def load_occupancy(
         advisor_claims, rooms = _columns(rows)
         del rows  # freed before the collector is back, so it has nothing to walk
 
-    entries = _entries_query(advisor_ids is not None, arrays)
+    entries = _entries_query()
     calendar: dict[str, list[CalendarEntry]] = defaultdict(list)
     room_busy: list[tuple[str, int, int]] = []
     for employee_id, room_id, start, end, status in (await connection.execute(entries, params)).all():
@@ -78,9 +80,6 @@ async def load_occupancy(
     return Occupancy(advisor_claims=advisor_claims, room_claims=rooms, calendar=dict(calendar))
 
 
-# The reads are built once per shape, with bound parameters: building a statement costs more
-# than a narrow read's rows (a reserve checks one advisor).
-@lru_cache(maxsize=None)
 def _one_of(column, name: str, arrays: bool):
     """`column IN (the list bound as name)`. On PostgreSQL one array parameter (= ANY): the
     statement text stays the same whatever the list's length, and a list of a few hundred
@@ -90,35 +89,74 @@ def _one_of(column, name: str, arrays: bool):
     return column.in_(bindparam(name, expanding=True))
 
 
-def _claims_query(with_expired: bool, ignore_meetings: bool, ignore_holds: bool, named: bool, arrays: bool):
+# The reads are built once per shape, with bound parameters: building a statement costs more
+# than a narrow read's rows (a reserve checks one advisor).
+@lru_cache(maxsize=None)
+def _claims_query(with_expired: bool, ignore_meetings: bool, ignore_holds: bool):
     # Core over the tables, not ORM entities: 20,000 rows through the ORM's loading machinery
     # cost ~25 ms per search; plain rows are a few.
     c = ClaimRow.__table__.c
-    if with_expired:
-        query = select(c.resource, c.start_s, c.end_s, c.meeting_seconds, c.expires_s, c.hold_id)
-        query = query.where(c.end_s > bindparam("lo"), c.start_s < bindparam("hi"))
-    else:
-        query = select(c.resource, c.start_s, c.end_s, c.meeting_seconds).where(
-            c.end_s > bindparam("lo"), c.start_s < bindparam("hi"), or_(c.expires_s.is_(None), c.expires_s > bindparam("now"))
-        )
-    if ignore_meetings:
-        query = query.where(or_(c.meeting_id.is_(None), c.meeting_id.not_in(bindparam("ignored_meetings", expanding=True))))
-    if ignore_holds:
-        query = query.where(or_(c.hold_id.is_(None), c.hold_id.not_in(bindparam("ignored_holds", expanding=True))))
-    if named:
-        query = query.where(_one_of(c.resource, "wanted", arrays))
-    return query
+    columns = [c.resource, c.start_s, c.end_s, c.meeting_seconds] + ([c.expires_s, c.hold_id] if with_expired else [])
+    return select(*columns).where(*_claim_filters(with_expired, ignore_meetings, ignore_holds))
 
 
 @lru_cache(maxsize=None)
-def _entries_query(named: bool, arrays: bool):
+def _entries_query():
     e = CalendarEntryRow.__table__.c
-    query = select(e.employee_id, e.room_id, e.start_s, e.end_s, e.status).where(
+    return select(e.employee_id, e.room_id, e.start_s, e.end_s, e.status).where(
         e.end_s > bindparam("lo"), e.start_s < bindparam("hi")
     )
-    if named:
-        query = query.where(or_(_one_of(e.employee_id, "advisors", arrays), e.employee_id.is_(None)))
-    return query
+
+
+async def _load_named(connection, params: dict, now: int, expired_holds: set[str] | None,
+                      ignore_meetings: bool, ignore_holds: bool, arrays: bool) -> Occupancy:
+    """A narrow read (named advisors and rooms: a reserve's check, a one-advisor search) in one
+    round trip: claims and calendar entries as one UNION ALL, told apart by the status column."""
+    query = _named_query(expired_holds is not None, ignore_meetings, ignore_holds, arrays)
+    claims: list[tuple[str, int, int, int]] = []
+    calendar: dict[str, list[CalendarEntry]] = defaultdict(list)
+    room_busy: list[tuple[str, int, int]] = []
+    for who, start, end, seconds, expires, hold, status, room_id in (await connection.execute(query, params)).all():
+        if status is None:  # a claim
+            if expires is not None and expires <= now:
+                if expired_holds is not None:
+                    expired_holds.add(hold)
+                continue
+            claims.append((who, start, end, seconds))
+        elif who:
+            calendar[who].append(CalendarEntry(start, end, status))
+        elif room_id and status == "Busy":
+            room_busy.append((room_id, start, end))
+    advisor_claims, rooms = _columns(claims)
+    if room_busy:
+        rooms = _with_room_busy(rooms, room_busy)
+    return Occupancy(advisor_claims=advisor_claims, room_claims=rooms, calendar=dict(calendar))
+
+
+@lru_cache(maxsize=None)
+def _named_query(with_expired: bool, ignore_meetings: bool, ignore_holds: bool, arrays: bool):
+    c = ClaimRow.__table__.c
+    claims = select(
+        c.resource, c.start_s, c.end_s, c.meeting_seconds, c.expires_s, c.hold_id,
+        cast(null(), String).label("status"), cast(null(), String).label("room_id"),
+    ).where(*_claim_filters(with_expired, ignore_meetings, ignore_holds), _one_of(c.resource, "wanted", arrays))
+    e = CalendarEntryRow.__table__.c
+    entries = select(
+        e.employee_id, e.start_s, e.end_s, literal(0, Integer), cast(null(), BigInteger), cast(null(), String), e.status, e.room_id,
+    ).where(e.end_s > bindparam("lo"), e.start_s < bindparam("hi"), or_(_one_of(e.employee_id, "advisors", arrays), e.employee_id.is_(None)))
+    return union_all(claims, entries)
+
+
+def _claim_filters(with_expired: bool, ignore_meetings: bool, ignore_holds: bool) -> list:
+    c = ClaimRow.__table__.c
+    where = [c.end_s > bindparam("lo"), c.start_s < bindparam("hi")]
+    if not with_expired:
+        where.append(or_(c.expires_s.is_(None), c.expires_s > bindparam("now")))
+    if ignore_meetings:
+        where.append(or_(c.meeting_id.is_(None), c.meeting_id.not_in(bindparam("ignored_meetings", expanding=True))))
+    if ignore_holds:
+        where.append(or_(c.hold_id.is_(None), c.hold_id.not_in(bindparam("ignored_holds", expanding=True))))
+    return where
 
 
 def _columns(rows) -> tuple[ClaimColumns, ClaimColumns]:
