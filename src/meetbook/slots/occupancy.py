@@ -1,4 +1,5 @@
-"""Who is taken when, read from the database for one search: one query per kind of data."""
+"""Who is taken when, read from the database for one search: a narrow read (named advisors and
+rooms) in one statement, the whole bank in one statement per kind of data."""
 
 from __future__ import annotations
 
