@@ -128,69 +128,58 @@ class Timer:
         return statistics.median(s.get(name, 0.0) for s in self.samples)
 
 
+class _Patches:
+    """Attributes replaced for the measurement, and put back afterwards."""
+
+    def __init__(self) -> None:
+        self._undo: list[tuple[object, str, object]] = []
+
+    def __call__(self, owner, name: str, wrapped) -> None:
+        self._undo.append((owner, name, getattr(owner, name)))
+        setattr(owner, name, wrapped)
+
+    def restore(self) -> None:
+        for owner, name, original in reversed(self._undo):
+            setattr(owner, name, original)
+
+
 def instrument(timer: Timer):
     """Wrap the search's phases with timers; returns a function that undoes it."""
+    from meetbook.availability import SlotPlan
     from meetbook.catalog.snapshot import SnapshotCache
     from meetbook.http import FastJSON
     from meetbook.slots import service
 
-    undo = []
-
-    def patch(owner, name: str, wrapped) -> None:
-        undo.append((owner, name, getattr(owner, name)))
-        setattr(owner, name, wrapped)
-
-    for name in ("load_occupancy",):
-        if hasattr(service, name):
-            patch(service, name, timer.wrap_async("read (load_occupancy)", getattr(service, name)))
-    from meetbook.availability import SlotPlan
-
+    patch = _Patches()
+    patch(service, "load_occupancy", timer.wrap_async("read (load_occupancy)", service.load_occupancy))
     for name in ("rows", "slots"):
         patch(SlotPlan, name, timer.wrap("engine (compute_slots)", getattr(SlotPlan, name)))
-    for name in ("slots_json", "rows_json", "slot_rows_json"):
-        if hasattr(service, name):
-            patch(service, name, timer.wrap("JSON (slots_json)", getattr(service, name)))
+    patch(service, "slots_json", timer.wrap("JSON (slots_json)", service.slots_json))
     patch(SnapshotCache, "get", timer.wrap_async("snapshot check", SnapshotCache.get))
     patch(FastJSON, "render", timer.wrap("JSON (orjson render)", FastJSON.render))
-
-    def restore() -> None:
-        for owner, name, original in reversed(undo):
-            setattr(owner, name, original)
-
-    return restore
+    return patch.restore
 
 
 def instrument_reserve(timer: Timer):
     """Wrap the phases of a reserve; returns a function that undoes it."""
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from meetbook.availability import SlotPlan
     from meetbook.catalog.snapshot import SnapshotCache
     from meetbook.reservations import locks
     from meetbook.reservations import service as reservations
     from meetbook.slots import check
 
-    undo = []
-
-    def patch(owner, name: str, wrapped) -> None:
-        undo.append((owner, name, getattr(owner, name)))
-        setattr(owner, name, wrapped)
-
+    patch = _Patches()
     patch(check, "load_occupancy", timer.wrap_async("offered_slot: read (load_occupancy)", check.load_occupancy))
-    from meetbook.availability import SlotPlan
-
     patch(SlotPlan, "slots", timer.wrap("offered_slot: engine", SlotPlan.slots))
     patch(reservations, "offered_slot", timer.wrap_async("offered_slot (total)", reservations.offered_slot))
     patch(locks, "lock", timer.wrap_async("advisory locks", locks.lock))
     patch(SnapshotCache, "get", timer.wrap_async("snapshot check", SnapshotCache.get))
-    patch(AsyncSession, "flush", timer.wrap_async("flush (INSERTs)", AsyncSession.flush))
+    patch(AsyncSession, "flush", timer.wrap_async("flush (unit of work)", AsyncSession.flush))
     patch(AsyncSession, "commit", timer.wrap_async("commit", AsyncSession.commit))
-    patch(AsyncSession, "get", timer.wrap_async("session.get (employee/room lookups)", AsyncSession.get))
-
-    def restore() -> None:
-        for owner, name, original in reversed(undo):
-            setattr(owner, name, original)
-
-    return restore
+    patch(AsyncSession, "get", timer.wrap_async("session.get", AsyncSession.get))
+    return patch.restore
 
 
 async def call(app, path: str, headers: list[tuple[bytes, bytes]], method: str = "GET", body: bytes = b"") -> tuple[int, int]:

@@ -649,7 +649,7 @@ class _Engine:
         found = memo.get(key)
         if found is None:
             if len(memo) >= _MEMO_LIMIT:
-                for k in [k for k in memo if k != "tree" and k not in _BANK_WIDE]:
+                for k in [k for k in memo if k not in _BANK_WIDE]:
                     del memo[k]
             found = memo[key] = make()
         return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -214,12 +214,18 @@ async def release(session: AsyncSession, ident: str, token: str | None, who: Pri
 
 async def sweep_expired(session: AsyncSession, now: dt.datetime, batch: int = 500) -> int:
     """Delete expired holds. Safe in many processes at once: rows another sweeper holds are skipped."""
-    query = select(HoldRow.id).where(HoldRow.expires_at <= now).limit(batch)
+    return await _delete_batch(session, HoldRow, HoldRow.expires_at <= now, batch)
+
+
+async def _delete_batch(session: AsyncSession, row_type, condition, batch: int) -> int:
+    """Delete up to `batch` rows matching `condition`; on PostgreSQL rows that another process's
+    sweeper has locked are skipped (it deletes them), so sweepers never wait for each other."""
+    query = select(row_type.id).where(condition).limit(batch)
     if session.bind.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     ids = list((await session.scalars(query)).all())
     if ids:
-        await session.execute(delete(HoldRow).where(HoldRow.id.in_(ids)))
+        await session.execute(delete(row_type).where(row_type.id.in_(ids)))
     return len(ids)
 
 
@@ -230,13 +236,7 @@ async def prune_past_claims(session: AsyncSession, now: dt.datetime, batch: int 
     older claims block nothing; left in place they make every search's read grow with the
     bank's history. The meetings themselves stay. Safe in many processes at once."""
     horizon = epoch(now) - WIDEN - 86400
-    query = select(ClaimRow.id).where(ClaimRow.meeting_id.is_not(None), ClaimRow.end_s < horizon).limit(batch)
-    if session.bind.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ids = list((await session.scalars(query)).all())
-    if ids:
-        await session.execute(delete(ClaimRow).where(ClaimRow.id.in_(ids)))
-    return len(ids)
+    return await _delete_batch(session, ClaimRow, and_(ClaimRow.meeting_id.is_not(None), ClaimRow.end_s < horizon), batch)
 
 
 async def detach_claims(session: AsyncSession, hold: HoldRow, meeting_id: str) -> None:

@@ -41,7 +41,7 @@ async def load_occupancy(
     `advisor_ids`, only those advisors' time and the given rooms' time is read: a search for one
     advisor reads a handful of rows, not the whole bank's.
 
-    With `expired_holds` (a narrow read, before claiming), expired holds' claims are read too and
+    With `expired_holds` (a narrow read, before claiming: give `advisor_ids`), expired holds' claims are read too and
     their hold ids added to it, so that the claiming transaction deletes them only when there are
     any (they would trip the database's overlap check).
     """
@@ -59,12 +59,11 @@ async def load_occupancy(
     arrays = connection.dialect.name == "postgresql"
     if advisor_ids is not None:
         return await _load_named(connection, params, now, expired_holds, bool(ignore_meeting_ids), bool(ignore_hold_ids), arrays)
-    query = _claims_query(expired_holds is not None, bool(ignore_meeting_ids), bool(ignore_hold_ids))
+    if expired_holds is not None:
+        raise ValueError("expired_holds is for narrow reads: name the advisors (advisor_ids)")
+    query = _claims_query(bool(ignore_meeting_ids), bool(ignore_hold_ids))
     with collection_deferred():  # a month of a bank is 20,000+ rows, none of them cyclic
         rows = (await connection.execute(query, params)).all()
-        if expired_holds is not None:
-            expired_holds.update(hold for *_, expires, hold in rows if expires is not None and expires <= now)
-            rows = [row[:4] for row in rows if row[4] is None or row[4] > now]
         advisor_claims, rooms = _columns(rows)
         del rows  # freed before the collector is back, so it has nothing to walk
 
@@ -93,12 +92,11 @@ def _one_of(column, name: str, arrays: bool):
 # The reads are built once per shape, with bound parameters: building a statement costs more
 # than a narrow read's rows (a reserve checks one advisor).
 @lru_cache(maxsize=None)
-def _claims_query(with_expired: bool, ignore_meetings: bool, ignore_holds: bool):
+def _claims_query(ignore_meetings: bool, ignore_holds: bool):
     # Core over the tables, not ORM entities: 20,000 rows through the ORM's loading machinery
     # cost ~25 ms per search; plain rows are a few.
     c = ClaimRow.__table__.c
-    columns = [c.resource, c.start_s, c.end_s, c.meeting_seconds] + ([c.expires_s, c.hold_id] if with_expired else [])
-    return select(*columns).where(*_claim_filters(with_expired, ignore_meetings, ignore_holds))
+    return select(c.resource, c.start_s, c.end_s, c.meeting_seconds).where(*_claim_filters(False, ignore_meetings, ignore_holds))
 
 
 @lru_cache(maxsize=None)
