@@ -41,9 +41,9 @@ async def load_occupancy(
     `advisor_ids`, only those advisors' time and the given rooms' time is read: a search for one
     advisor reads a handful of rows, not the whole bank's.
 
-    With `expired_holds` (a narrow read, before claiming: give `advisor_ids`), expired holds' claims are read too and
-    their hold ids added to it, so that the claiming transaction deletes them only when there are
-    any (they would trip the database's overlap check).
+    With `expired_holds` (a narrow read before claiming, so with `advisor_ids`), expired holds'
+    claims are read too and their hold ids added to it, so that the claiming transaction deletes
+    them only when there are any (they would trip the database's overlap check).
     """
     lo, hi = window_start - WIDEN, window_end + WIDEN
     params: dict = {"lo": lo, "hi": hi, "now": now}
