@@ -198,8 +198,12 @@ async def profile(database_url: str, bank, scenario: str, requests: int, top: in
     from bench import floors
     from bench.run import tokens
 
-    spec = next(s for s in scenarios.search_specs(bank) if s.key == scenario)
-    path = scenarios.search_path(**spec.params)
+    if scenario == "branch":
+        spec = scenarios.SearchSpec("branch", "search: the full booking's (a branch, 7 d, best-slot)", {}, 7, 0, "")
+        path = scenarios.booking_search_path(bank, bank.branches[0])
+    else:
+        spec = next(s for s in scenarios.search_specs(bank) if s.key == scenario)
+        path = scenarios.search_path(**spec.params)
     settings = Settings(database_url=database_url, log_level="WARNING", sweep_interval_seconds=0)
     app = create_app(settings)
     headers = [(b"authorization", b"Bearer " + tokens(1)[0].encode())]
@@ -348,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--advisors", type=int, default=500)
     p.add_argument("--days", type=int, default=30)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--scenario", choices=("one", "pool", "bank", "all", "reserve"), action="append",
+    p.add_argument("--scenario", choices=("one", "pool", "bank", "all", "branch", "reserve"), action="append",
                    help="which search, or reserve (repeatable; default: the four searches and reserve)")
     p.add_argument("--requests", type=int, default=20)
     p.add_argument("--top", type=int, default=25)

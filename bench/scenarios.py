@@ -511,6 +511,12 @@ async def run_reserve_race(ctx: Ctx) -> Row:
 # -- the full booking ---------------------------------------------------------------------------
 
 
+def booking_search_path(bank: SyntheticBank, branch: str) -> str:
+    """The full booking's search: any advisor who can meet at the branch, 7 days, best slots."""
+    return search_path(requireEmployeeParticipation="true", customerLocation=branch, lookForwardTime=days_text(min(7, bank.size.days)),
+                       topic=bank.general_topic, getBestTimeSlots="true")
+
+
 async def run_booking(ctx: Ctx) -> Row:
     """search (a branch, 7 days, best slots) -> reserve a random one of the first slots -> book it.
     One operation is one complete booking; a 409 on reserve tries another slot (up to 3)."""
@@ -529,8 +535,7 @@ async def run_booking(ctx: Ctx) -> Row:
         return r
 
     def booking_search(branch: str) -> str:
-        return search_path(requireEmployeeParticipation="true", customerLocation=branch, lookForwardTime=days_text(days),
-                           topic=bank.general_topic, getBestTimeSlots="true")
+        return booking_search_path(bank, branch)
 
     async def op(conn: Connection, i: int, run: Run) -> None:
         rng = random.Random(i)
