@@ -57,22 +57,18 @@ async def load_occupancy(
         params["advisors"] = list(advisor_ids)
     connection = await session.connection()
     arrays = connection.dialect.name == "postgresql"
-    if advisor_ids is not None:
-        return await _load_named(connection, params, now, expired_holds, bool(ignore_meeting_ids), bool(ignore_hold_ids), arrays)
-    if expired_holds is not None:
+    named = advisor_ids is not None
+    if expired_holds is not None and not named:
         raise ValueError("expired_holds is for narrow reads: name the advisors (advisor_ids)")
-    if arrays:
-        # PostgreSQL packs each resource's claims into one bytea: 500-odd rows instead of
-        # 20,000+, and no Python object per claim (a month of a bank: 11 ms to columns, was 23).
-        query = _packed_claims_query(bool(ignore_meeting_ids), bool(ignore_hold_ids))
-        packed = (await connection.execute(query, params)).all()
-        advisor_claims, rooms = _unpacked_columns(packed)
-    else:
-        query = _claims_query(bool(ignore_meeting_ids), bool(ignore_hold_ids))
-        with collection_deferred():  # a month of a bank is 20,000+ rows, none of them cyclic
-            rows = (await connection.execute(query, params)).all()
-            advisor_claims, rooms = _columns(rows)
-            del rows  # freed before the collector is back, so it has nothing to walk
+    if arrays and expired_holds is None:
+        return await _load_packed(connection, params, named, bool(ignore_meeting_ids), bool(ignore_hold_ids))
+    if named:
+        return await _load_named(connection, params, now, expired_holds, bool(ignore_meeting_ids), bool(ignore_hold_ids), arrays)
+    query = _claims_query(bool(ignore_meeting_ids), bool(ignore_hold_ids))
+    with collection_deferred():  # a month of a bank is 20,000+ rows, none of them cyclic
+        rows = (await connection.execute(query, params)).all()
+        advisor_claims, rooms = _columns(rows)
+        del rows  # freed before the collector is back, so it has nothing to walk
 
     entries = _entries_query()
     calendar: dict[str, list[CalendarEntry]] = defaultdict(list)
@@ -82,6 +78,27 @@ async def load_occupancy(
             calendar[employee_id].append(CalendarEntry(start, end, status))
         elif room_id and status == "Busy":
             room_busy.append((room_id, start, end))
+    if room_busy:
+        rooms = _with_room_busy(rooms, room_busy)
+    return Occupancy(advisor_claims=advisor_claims, room_claims=rooms, calendar=dict(calendar))
+
+
+async def _load_packed(connection, params: dict, named: bool, ignore_meetings: bool, ignore_holds: bool) -> Occupancy:
+    """A search's read on PostgreSQL, in one statement: each resource's claims packed into one
+    bytea (500-odd rows for a month of a bank instead of 20,000+, and no Python object per
+    claim: 11 ms to columns, was 23), then the calendar entries as rows."""
+    packed: list[tuple[str, bytes]] = []
+    calendar: dict[str, list[CalendarEntry]] = defaultdict(list)
+    room_busy: list[tuple[str, int, int]] = []
+    query = _packed_query(named, ignore_meetings, ignore_holds)
+    for who, claims, start, end, status, room_id in (await connection.execute(query, params)).all():
+        if claims is not None:
+            packed.append((who, claims))
+        elif who:
+            calendar[who].append(CalendarEntry(start, end, status))
+        elif room_id and status == "Busy":
+            room_busy.append((room_id, start, end))
+    advisor_claims, rooms = _unpacked_columns(packed)
     if room_busy:
         rooms = _with_room_busy(rooms, room_busy)
     return Occupancy(advisor_claims=advisor_claims, room_claims=rooms, calendar=dict(calendar))
@@ -111,11 +128,18 @@ _PACKED = np.dtype([("start", ">i8"), ("end", ">i8"), ("meeting_seconds", ">i8")
 
 
 @lru_cache(maxsize=None)
-def _packed_claims_query(ignore_meetings: bool, ignore_holds: bool):
+def _packed_query(named: bool, ignore_meetings: bool, ignore_holds: bool):
     c = ClaimRow.__table__.c
     one = func.int8send(c.start_s).op("||")(func.int8send(c.end_s)).op("||")(func.int8send(cast(c.meeting_seconds, BigInteger)))
-    packed = func.string_agg(one, literal_column("''::bytea"), type_=LargeBinary)
-    return select(c.resource, packed).where(*_claim_filters(False, ignore_meetings, ignore_holds)).group_by(c.resource)
+    claims = select(
+        c.resource, func.string_agg(one, literal_column("''::bytea"), type_=LargeBinary),
+        cast(null(), BigInteger), cast(null(), BigInteger), cast(null(), String), cast(null(), String),
+    ).where(*_claim_filters(False, ignore_meetings, ignore_holds))
+    if named:
+        claims = claims.where(_one_of(c.resource, "wanted", True))
+    e = CalendarEntryRow.__table__.c
+    entries = _entries_rows(named, True, e.employee_id, cast(null(), LargeBinary), e.start_s, e.end_s, e.status, e.room_id)
+    return union_all(claims.group_by(c.resource), entries)
 
 
 def _unpacked_columns(packed) -> tuple[ClaimColumns, ClaimColumns]:
@@ -172,10 +196,19 @@ def _named_query(with_expired: bool, ignore_meetings: bool, ignore_holds: bool, 
         cast(null(), String).label("status"), cast(null(), String).label("room_id"),
     ).where(*_claim_filters(with_expired, ignore_meetings, ignore_holds), _one_of(c.resource, "wanted", arrays))
     e = CalendarEntryRow.__table__.c
-    entries = select(
-        e.employee_id, e.start_s, e.end_s, literal(0, Integer), cast(null(), BigInteger), cast(null(), String), e.status, e.room_id,
-    ).where(e.end_s > bindparam("lo"), e.start_s < bindparam("hi"), or_(_one_of(e.employee_id, "advisors", arrays), e.employee_id.is_(None)))
-    return union_all(claims, entries)
+    padding = (literal(0, Integer), cast(null(), BigInteger), cast(null(), String))
+    return union_all(claims, _entries_rows(True, arrays, e.employee_id, e.start_s, e.end_s, *padding, e.status, e.room_id))
+
+
+def _entries_rows(named: bool, arrays: bool, *columns):
+    """Calendar entries in the window as `columns` (the second half of a UNION ALL with claims);
+    named: the wanted advisors' and every room's."""
+    e = CalendarEntryRow.__table__.c
+    entries = select(*columns).where(
+        e.end_s > bindparam("lo"), e.start_s < bindparam("hi"))
+    if named:
+        entries = entries.where(or_(_one_of(e.employee_id, "advisors", arrays), e.employee_id.is_(None)))
+    return entries
 
 
 def _claim_filters(with_expired: bool, ignore_meetings: bool, ignore_holds: bool) -> list:
