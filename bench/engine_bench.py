@@ -174,7 +174,7 @@ class Activity:
             if e > lo and s < hi:
                 calendar[aid].append(a.CalendarEntry(s, e, status))
         # As columns, the way the service's read hands them to the engine (slots/occupancy.py).
-        return a.Occupancy(a.ClaimColumns.of(advisors), a.ClaimColumns.of(rooms), dict(calendar))
+        return a.Occupancy(a.ClaimColumns.of(advisors), a.ClaimColumns.of(rooms), a.CalendarColumns.of(dict(calendar)))
 
 
 def activity(syn: SyntheticBank) -> Activity:

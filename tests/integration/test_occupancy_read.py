@@ -9,7 +9,7 @@ import random
 
 from sqlalchemy import insert
 
-from meetbook.availability.model import ClaimColumns
+from meetbook.availability.model import CALENDAR_STATUSES, CalendarColumns, ClaimColumns
 from meetbook.clock import epoch
 from meetbook.db import make_engine, make_sessionmaker, unit_of_work
 from meetbook.reservations.models import ClaimRow, employee_resource, room_resource
@@ -49,7 +49,12 @@ def _as_sets(occupancy) -> tuple[dict, dict, dict]:
                     (int(cols.start[k]), int(cols.end[k]), int(cols.meeting_seconds[k])))
         return found
 
-    calendar = {who: sorted((e.start, e.end, e.status) for e in entries) for who, entries in occupancy.calendar.items()}
+    entries = CalendarColumns.of(occupancy.calendar)
+    calendar: dict = {}
+    for k, o in enumerate(entries.owner.tolist()):
+        calendar.setdefault(entries.owners[o], []).append(
+            (int(entries.start[k]), int(entries.end[k]), CALENDAR_STATUSES[entries.status[k]]))
+    calendar = {who: sorted(found) for who, found in calendar.items()}
     return claims(occupancy.advisor_claims), claims(occupancy.room_claims), calendar
 
 

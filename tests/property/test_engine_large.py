@@ -32,6 +32,7 @@ from meetbook.availability import (
     Advisor,
     Bank,
     BankSettings,
+    CalendarColumns,
     CalendarEntry,
     Claim,
     ClaimColumns,
@@ -258,6 +259,19 @@ def only(claims: dict, wanted: tuple[str, ...]) -> ClaimColumns:
     )
 
 
+def only_calendar(calendar: dict, wanted: tuple[str, ...]) -> CalendarColumns:
+    """The wanted advisors' calendar entries as columns, with a stranger's Busy day mixed in."""
+    columns = CalendarColumns.of({a: e for a, e in calendar.items() if a in wanted})
+    stranger = CalendarColumns.of({"someone else": [CalendarEntry(0, 1 << 40, BUSY)]})
+    return CalendarColumns(
+        owners=[*columns.owners, *stranger.owners],
+        owner=np.concatenate([columns.owner, stranger.owner + len(columns.owners)]),
+        start=np.concatenate([columns.start, stranger.start]),
+        end=np.concatenate([columns.end, stranger.end]),
+        status=np.concatenate([columns.status, stranger.status]),
+    )
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_a_plan_names_everyone_the_search_reads(seed):
     rnd, bank, occupancy, now, days = make_bank(seed)
@@ -267,7 +281,7 @@ def test_a_plan_names_everyone_the_search_reads(seed):
         read = Occupancy(
             advisor_claims=only(occupancy.advisor_claims, plan.advisor_ids),
             room_claims=only(occupancy.room_claims, plan.room_ids),
-            calendar={a: e for a, e in occupancy.calendar.items() if a in plan.advisor_ids},
+            calendar=only_calendar(occupancy.calendar, plan.advisor_ids),
         )
         assert plan.rows(read) == compute_slot_rows(search, bank, occupancy, now)
         narrowed += len(plan.advisor_ids) < len(bank.advisors)

@@ -61,7 +61,9 @@ from .model import (
     SERVICE_GROUP,
     WORKING_FROM_ELSEWHERE,
     Advisor,
+    STATUS_CODE,
     Bank,
+    CalendarColumns,
     ClaimColumns,
     Occupancy,
     Slot,
@@ -569,12 +571,12 @@ class _Engine:
     def _narrow_types(self, advisors: list[Advisor]) -> None:
         """Drop searched types that none of these advisors could offer at all (fewer matrices
         later), then set up rooms for what is left."""
-        calendar = self.occupancy.calendar
+        with_entries = set(self._calendar.owners)
         possible: set[str] = set()
         wanted = set(self.types)
         for adv in advisors:
             possible |= _week(adv.workdays).any_types
-            if calendar.get(adv.id):
+            if adv.id in with_entries:
                 possible |= REMOTE_TYPES
             if possible >= wanted:
                 break
@@ -777,49 +779,40 @@ class _Engine:
         self._open_spans.append(free)  # type: ignore[arg-type]
         return len(self._open_spans) - 1
 
+    @property
+    def _calendar(self) -> CalendarColumns:
+        return CalendarColumns.of(self.occupancy.calendar)
+
     def _read_occupancy(self) -> None:
         """Claims and calendar entries of the advisors in play, as arrays: blocked spans
         (claims widened by the buffer before them, Busy), WorkingFromElsewhere spans, booked
         seconds per advisor and day; ExtraOpen time gives an advisor own open-time rows."""
-        calendar = self.occupancy.calendar
-        owner, start, end, secs = ClaimColumns.of(self.occupancy.advisor_claims).of_owners(self.ids.tolist())
-        busy: list[list[int]] = [[], [], []]  # owners, starts, ends
-        away: list[tuple[int, int, int]] = []
-        extra_open: list[tuple[int, list[Interval]]] = []
-        ws, span_hi = self.ws, self.span_hi
-        for ai, adv in enumerate(self.advisors):
-            entries = calendar.get(adv.id)
-            if not entries:
-                continue
-            own_extra: list[Interval] = []
-            for e in entries:
-                if e.end <= ws or e.start >= span_hi:
-                    continue
-                if e.status == BUSY:
-                    busy[0].append(ai)
-                    busy[1].append(e.start)
-                    busy[2].append(e.end)
-                elif e.status == EXTRA_OPEN:
-                    own_extra.append((e.start, e.end))
-                elif e.status == WORKING_FROM_ELSEWHERE and e.start < e.end:
-                    away.append((ai, e.start, e.end))
-            if own_extra:
-                extra_open.append((ai, own_extra))
+        ids = self.ids.tolist()
+        owner, start, end, secs = ClaimColumns.of(self.occupancy.advisor_claims).of_owners(ids)
+        c_who, c_lo, c_hi, c_status = self._calendar.of_owners(ids)
+        inside = (c_hi > self.ws) & (c_lo < self.span_hi)
+        busy = inside & (c_status == STATUS_CODE[BUSY])
+        away = inside & (c_status == STATUS_CODE[WORKING_FROM_ELSEWHERE]) & (c_lo < c_hi)
+        extra = inside & (c_status == STATUS_CODE[EXTRA_OPEN])
         self._booked_seconds(owner, start, secs)
         # blocked spans: [claim start - buffer, claim end) and Busy time; empty spans block nothing
         b_owner, b_lo, b_hi = owner, start - self.buffer, end
-        if busy[0]:
-            b_owner = np.concatenate([b_owner, np.array(busy[0], dtype=np.int64)])
-            b_lo = np.concatenate([b_lo, np.array(busy[1], dtype=np.int64)])
-            b_hi = np.concatenate([b_hi, np.array(busy[2], dtype=np.int64)])
+        if busy.any():
+            b_owner = np.concatenate([b_owner, c_who[busy]])
+            b_lo = np.concatenate([b_lo, c_lo[busy]])
+            b_hi = np.concatenate([b_hi, c_hi[busy]])
         keep = b_lo < b_hi
         self._blocked = (b_owner[keep], b_lo[keep], b_hi[keep])
-        self._away = None
-        if away:
-            spans = np.array(away, dtype=np.int64)
-            self._away = (spans[:, 0], spans[:, 1], spans[:, 2])
-        for ai, spans in extra_open:
-            self._extra_rows(ai, spans)
+        self._away = (c_who[away], c_lo[away], c_hi[away]) if away.any() else None
+        if extra.any():
+            # advisor by advisor, each one's entries in the order read
+            order = np.argsort(c_who[extra], kind="stable")
+            who, lo, hi = c_who[extra][order].tolist(), c_lo[extra][order].tolist(), c_hi[extra][order].tolist()
+            first = 0
+            for k in range(1, len(who) + 1):
+                if k == len(who) or who[k] != who[first]:
+                    self._extra_rows(who[first], list(zip(lo[first:k], hi[first:k])))
+                    first = k
 
     def _booked_seconds(self, owner: np.ndarray, start: np.ndarray, secs: np.ndarray) -> None:
         """Booked meeting seconds per advisor and local day (the day a claim starts on)."""

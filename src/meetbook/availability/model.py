@@ -194,11 +194,16 @@ class ClaimColumns:
 
     def of_owners(self, wanted: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(index into `wanted`, start, end, meeting seconds) of the claims of the wanted owners."""
-        position = {o: k for k, o in enumerate(wanted)}
-        mapped = np.array([position.get(o, -1) for o in self.owners], dtype=np.int64)
-        who = mapped[self.owner] if len(self.owner) else np.zeros(0, dtype=np.int64)
-        keep = who >= 0
+        who, keep = _wanted(self.owners, self.owner, wanted)
         return who[keep], self.start[keep], self.end[keep], self.meeting_seconds[keep]
+
+
+def _wanted(owners: Sequence[str | None], owner: np.ndarray, wanted: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's owner as an index into `wanted` (-1: not wanted), and which rows are wanted."""
+    position = {o: k for k, o in enumerate(wanted)}
+    mapped = np.array([position.get(o, -1) for o in owners], dtype=np.int64)
+    who = mapped[owner] if len(owner) else np.zeros(0, dtype=np.int64)
+    return who, who >= 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +215,41 @@ class CalendarEntry:
     status: str
 
 
+# Calendar statuses as small integers in CalendarColumns (anything else: -1, ignored).
+STATUS_CODE = {status: k for k, status in enumerate(CALENDAR_STATUSES)}
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarColumns:
+    """Many calendar entries as columns: entry i is `(start[i], end[i], CALENDAR_STATUSES[status[i]])`
+    of advisor `owners[owner[i]]`. What a read produces without an object per entry."""
+
+    owners: Sequence[str]
+    owner: np.ndarray  # int64, index into owners
+    start: np.ndarray  # int64 epoch seconds
+    end: np.ndarray  # int64
+    status: np.ndarray  # int64 code (STATUS_CODE), -1: a status the engine ignores
+
+    @classmethod
+    def of(cls, calendar: Mapping[str, Sequence[CalendarEntry]] | CalendarColumns) -> CalendarColumns:
+        if isinstance(calendar, CalendarColumns):
+            return calendar
+        owners = [o for o, entries in calendar.items() if entries]
+        every = [e for o in owners for e in calendar[o]]
+        return cls(
+            owners=owners,
+            owner=np.repeat(np.arange(len(owners), dtype=np.int64), [len(calendar[o]) for o in owners]),
+            start=np.array([e.start for e in every], dtype=np.int64),
+            end=np.array([e.end for e in every], dtype=np.int64),
+            status=np.array([STATUS_CODE.get(e.status, -1) for e in every], dtype=np.int64),
+        )
+
+    def of_owners(self, wanted: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(index into `wanted`, start, end, status) of the wanted advisors' entries."""
+        who, keep = _wanted(self.owners, self.owner, wanted)
+        return who[keep], self.start[keep], self.end[keep], self.status[keep]
+
+
 @dataclass(frozen=True, slots=True)
 class Occupancy:
     """Who is taken when. The caller leaves out what the search must ignore
@@ -217,7 +257,7 @@ class Occupancy:
 
     advisor_claims: Mapping[str, Sequence[Claim]] | ClaimColumns = field(default_factory=dict)
     room_claims: Mapping[str, Sequence[Claim]] | ClaimColumns = field(default_factory=dict)
-    calendar: Mapping[str, Sequence[CalendarEntry]] = field(default_factory=dict)
+    calendar: Mapping[str, Sequence[CalendarEntry]] | CalendarColumns = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,6 @@ rooms) in one statement, the whole bank in one statement per kind of data."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection
 from functools import lru_cache
 
@@ -13,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import ARRAY, String
 
 from meetbook.availability import collection_deferred
-from meetbook.availability.model import CalendarEntry, ClaimColumns, Occupancy
+from meetbook.availability.model import BUSY, STATUS_CODE, CalendarColumns, ClaimColumns, Occupancy
 from meetbook.reservations.models import ClaimRow, employee_resource, room_resource
 from meetbook.slots.models import CalendarEntryRow
 
@@ -70,17 +69,10 @@ async def load_occupancy(
         advisor_claims, rooms = _columns(rows)
         del rows  # freed before the collector is back, so it has nothing to walk
 
-    entries = _entries_query()
-    calendar: dict[str, list[CalendarEntry]] = defaultdict(list)
-    room_busy: list[tuple[str, int, int]] = []
-    for employee_id, room_id, start, end, status in (await connection.execute(entries, params)).all():
-        if employee_id:
-            calendar[employee_id].append(CalendarEntry(start, end, status))
-        elif room_id and status == "Busy":
-            room_busy.append((room_id, start, end))
-    if room_busy:
-        rooms = _with_room_busy(rooms, room_busy)
-    return Occupancy(advisor_claims=advisor_claims, room_claims=rooms, calendar=dict(calendar))
+    calendar = _Calendar()
+    for employee_id, room_id, start, end, status in (await connection.execute(_entries_query(), params)).all():
+        calendar.add(employee_id, room_id, start, end, status)
+    return calendar.occupancy(advisor_claims, rooms)
 
 
 async def _load_packed(connection, params: dict, named: bool, ignore_meetings: bool, ignore_holds: bool) -> Occupancy:
@@ -88,20 +80,14 @@ async def _load_packed(connection, params: dict, named: bool, ignore_meetings: b
     bytea (500-odd rows for a month of a bank instead of 20,000+, and no Python object per
     claim: 11 ms to columns, was 23), then the calendar entries as rows."""
     packed: list[tuple[str, bytes]] = []
-    calendar: dict[str, list[CalendarEntry]] = defaultdict(list)
-    room_busy: list[tuple[str, int, int]] = []
+    calendar = _Calendar()
     query = _packed_query(named, ignore_meetings, ignore_holds)
     for who, claims, start, end, status, room_id in (await connection.execute(query, params)).all():
         if claims is not None:
             packed.append((who, claims))
-        elif who:
-            calendar[who].append(CalendarEntry(start, end, status))
-        elif room_id and status == "Busy":
-            room_busy.append((room_id, start, end))
-    advisor_claims, rooms = _unpacked_columns(packed)
-    if room_busy:
-        rooms = _with_room_busy(rooms, room_busy)
-    return Occupancy(advisor_claims=advisor_claims, room_claims=rooms, calendar=dict(calendar))
+        else:
+            calendar.add(who, room_id, start, end, status)
+    return calendar.occupancy(*_unpacked_columns(packed))
 
 
 def _one_of(column, name: str, arrays: bool):
@@ -169,8 +155,7 @@ async def _load_named(connection, params: dict, now: int, expired_holds: set[str
     round trip: claims and calendar entries as one UNION ALL, told apart by the status column."""
     query = _named_query(expired_holds is not None, ignore_meetings, ignore_holds, arrays)
     claims: list[tuple[str, int, int, int]] = []
-    calendar: dict[str, list[CalendarEntry]] = defaultdict(list)
-    room_busy: list[tuple[str, int, int]] = []
+    calendar = _Calendar()
     for who, start, end, seconds, expires, hold, status, room_id in (await connection.execute(query, params)).all():
         if status is None:  # a claim
             if expires is not None and expires <= now:
@@ -178,14 +163,42 @@ async def _load_named(connection, params: dict, now: int, expired_holds: set[str
                     expired_holds.add(hold)
                 continue
             claims.append((who, start, end, seconds))
-        elif who:
-            calendar[who].append(CalendarEntry(start, end, status))
-        elif room_id and status == "Busy":
-            room_busy.append((room_id, start, end))
-    advisor_claims, rooms = _columns(claims)
-    if room_busy:
-        rooms = _with_room_busy(rooms, room_busy)
-    return Occupancy(advisor_claims=advisor_claims, room_claims=rooms, calendar=dict(calendar))
+        else:
+            calendar.add(who, room_id, start, end, status)
+    return calendar.occupancy(*_columns(claims))
+
+
+class _Calendar:
+    """Calendar entries as a read meets them: advisors' as columns, rooms' Busy time as claims."""
+
+    def __init__(self) -> None:
+        self.owners: dict[str, int] = {}
+        self.owner: list[int] = []
+        self.start: list[int] = []
+        self.end: list[int] = []
+        self.status: list[int] = []
+        self.room_busy: list[tuple[str, int, int]] = []
+
+    def add(self, employee_id: str | None, room_id: str | None, start: int, end: int, status: str) -> None:
+        if employee_id:
+            self.owner.append(self.owners.setdefault(employee_id, len(self.owners)))
+            self.start.append(start)
+            self.end.append(end)
+            self.status.append(STATUS_CODE.get(status, -1))
+        elif room_id and status == BUSY:
+            self.room_busy.append((room_id, start, end))
+
+    def occupancy(self, advisor_claims: ClaimColumns, room_claims: ClaimColumns) -> Occupancy:
+        if self.room_busy:
+            room_claims = _with_room_busy(room_claims, self.room_busy)
+        calendar = CalendarColumns(
+            owners=list(self.owners),
+            owner=np.array(self.owner, dtype=np.int64),
+            start=np.array(self.start, dtype=np.int64),
+            end=np.array(self.end, dtype=np.int64),
+            status=np.array(self.status, dtype=np.int64),
+        )
+        return Occupancy(advisor_claims=advisor_claims, room_claims=room_claims, calendar=calendar)
 
 
 @lru_cache(maxsize=None)
