@@ -46,6 +46,37 @@ def test_changing_to_a_taken_slot_keeps_the_old_hold(client, token, load_bank):
     assert still.status_code == 200 and still.json()["startDate"] == mine["startDate"]
 
 
+def test_changing_slot_frees_the_old_one_even_when_they_overlap(client, token, load_bank):
+    load_bank(b.bank())
+    h = token()
+    slots = _slots(client, h)
+    first = slots[0]
+    # the next start on the same advisor overlaps the first hold's hour: only the token's own
+    # hold is in the way, and it goes
+    overlapping = next(s for s in slots[1:] if s["employeeId"] == first["employeeId"] and s["startDate"] < first["endDate"])
+    session_token = str(uuid.uuid4())
+    old = reserve(client, h, first, session_token).json()
+    moved = reserve(client, h, overlapping, session_token)
+    assert moved.status_code == 200 and moved.json()["id"] != old["id"]
+    assert client.get(f"/bookme/time-slots/{old['id']}", headers=h).status_code == 404
+    # the old start is free again for someone else only where it no longer overlaps: the new hold
+    # now covers part of it, so another customer still gets 409 there
+    assert reserve(client, token(), first).status_code == 409
+    assert reserve(client, token(), overlapping).status_code == 409
+
+
+def test_a_token_whose_hold_expired_gets_a_new_one(client, token, load_bank, clock):
+    load_bank(b.bank())
+    h = token()
+    slot = _slots(client, h)[0]
+    session_token = str(uuid.uuid4())
+    old = reserve(client, h, slot, session_token).json()
+    clock.advance(minutes=6)
+    again = reserve(client, h, slot, session_token)
+    assert again.status_code == 200
+    assert again.json()["id"] != old["id"] and again.json()["expiresAt"] > old["expiresAt"]
+
+
 def test_a_hold_lasts_exactly_five_minutes(client, token, load_bank, clock):
     load_bank(b.bank())
     h = token()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, bindparam, delete, insert, select, update
+from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,12 +19,11 @@ from meetbook.reservations import locks
 from meetbook.reservations.models import ClaimRow, HoldRow, employee_resource, room_resource
 from meetbook.reservations.schemas import Reservation, TimeSlot
 from meetbook.slots.check import offered_slot
-from meetbook.slots.occupancy import WIDEN
+from meetbook.slots.occupancy import WIDEN, TokenHold
 from meetbook.schemas_base import ApiModel
 from meetbook.slots.models import CalendarEntryRow
 
 HOLD_SECONDS = 300
-_HOLD_OF_TOKEN = select(HoldRow).where(HoldRow.token == bindparam("token"))  # built once: reserves are hot
 
 
 def hold_out(hold: HoldRow) -> TimeSlot:
@@ -74,21 +73,10 @@ async def reserve(
     resources = [employee_resource(slot.employee_id)] + ([room_resource(slot.room_id)] if slot.room_id else [])
     await locks.lock(session, resources, first=[f"token:{request.token}"])
 
-    previous = await session.scalar(_HOLD_OF_TOKEN, {"token": request.token})
-    if previous is not None and previous.expires_at <= now:
-        await session.delete(previous)
-        await session.flush()
-        previous = None
-    if (
-        previous is not None
-        and previous.employee_id == slot.employee_id
-        and previous.start == slot.start_date
-        and previous.end == slot.end_date
-        and (slot.room_id is None or previous.room_id == slot.room_id)
-    ):
-        return hold_out(previous)  # a retry: same hold, not extended
-
+    # One read: the slot's check, and the hold this token already has (whose claims the check
+    # leaves out: moving one's own hold within its time is fine).
     expired: set[str] = set()
+    held: list[TokenHold] = []
     offered = await offered_slot(
         session,
         bank,
@@ -98,10 +86,23 @@ async def reserve(
         now=now,
         room_id=slot.room_id,
         customer_initiated=not who.is_employee,
-        ignore_hold_ids=[previous.id] if previous else (),
         ignore_meeting_ids=[request.existing_meeting_id] if request.existing_meeting_id else (),
         expired_holds=expired,
+        token=request.token,
+        token_holds=held,
     )
+    previous = held[0] if held else None
+    if previous is not None and previous.expires <= epoch(now):
+        expired.add(previous.id)
+        previous = None
+    if (
+        previous is not None
+        and previous.employee_id == slot.employee_id
+        and previous.start == epoch(slot.start_date)
+        and previous.end == epoch(slot.end_date)
+        and (slot.room_id is None or previous.room_id == slot.room_id)
+    ):
+        return hold_out(await session.get(HoldRow, previous.id))  # a retry: same hold, not extended
     if offered is None:
         raise SlotTaken("the time slot is not available: it is taken, held by another customer, or outside the advisor's bookable time")
     room_id = slot.room_id or offered.room_id
@@ -109,15 +110,12 @@ async def reserve(
         resources.append(room_resource(room_id))
         await locks.lock(session, [room_resource(room_id)])
 
-    if expired:
-        # Expired holds give their space back here, inside the claiming transaction (the
-        # sweeper gets to them too, but maybe not yet).
-        await session.execute(delete(HoldRow).where(HoldRow.id.in_(sorted(expired))))
-    if previous is not None:
-        # Same session, new slot: the old hold goes in this same transaction, so if anything
-        # below fails the customer still has it.
-        await session.delete(previous)
-        await session.flush()
+    # Expired holds give their space back here, inside the claiming transaction (the sweeper
+    # gets to them too, but maybe not yet). Same session, new slot: the old hold goes in this
+    # same transaction, so if anything below fails the customer still has it.
+    gone = sorted(expired | ({previous.id} if previous is not None else set()))
+    if gone:
+        await session.execute(delete(HoldRow).where(HoldRow.id.in_(gone)))
 
     hold = HoldRow(
         id=m.new_id(),
@@ -148,15 +146,25 @@ async def reserve(
                 "meeting_seconds": claim.meeting_seconds if start_s == claim.start_s else 0,
                 "hold_id": hold.id, "meeting_id": None, "expires_s": expires_s,
             })
-    # Plain INSERTs (two statements) rather than the unit of work: a reserve is mostly round
-    # trips and per-statement overhead.
     try:
-        await session.execute(insert(HoldRow.__table__).values(**_columns_of(hold)))
-        if claims:
-            await session.execute(insert(ClaimRow.__table__), claims)
+        await _insert_hold(session, _columns_of(hold), claims)
     except IntegrityError as exc:
         raise SlotTaken("the time slot was taken by someone else at the same moment; pick another") from exc
     return hold_out(hold)
+
+
+async def _insert_hold(session: AsyncSession, hold: dict, claims: list[dict]) -> None:
+    """The hold and its claims as plain INSERTs, not the unit of work: a reserve is mostly round
+    trips and per-statement overhead. On PostgreSQL one statement (the hold's INSERT as a CTE;
+    the claims' foreign key is checked when the statement ends, the hold is there by then)."""
+    add_hold = insert(HoldRow.__table__).values(**hold)
+    if not claims:
+        await session.execute(add_hold)
+    elif session.bind.dialect.name == "postgresql":
+        await session.execute(insert(ClaimRow.__table__).values(claims).add_cte(add_hold.cte("new_hold")))
+    else:
+        await session.execute(add_hold)
+        await session.execute(insert(ClaimRow.__table__), claims)
 
 
 def _columns_of(row) -> dict:

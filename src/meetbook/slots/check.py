@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from meetbook.availability import SlotPlan
 from meetbook.availability.model import EXPLICIT, Bank, Slot, SlotSearch
 from meetbook.clock import epoch
-from meetbook.slots.occupancy import load_occupancy
+from meetbook.slots.occupancy import TokenHold, load_occupancy
 
 
 async def offered_slot(
@@ -29,10 +29,13 @@ async def offered_slot(
     ignore_hold_ids: Collection[str] = (),
     ignore_meeting_ids: Collection[str] = (),
     expired_holds: set[str] | None = None,
+    token: str | None = None,
+    token_holds: list[TokenHold] | None = None,
 ) -> Slot | None:
     """The matching slot (carrying the room it would use), or None when it is not offered.
 
-    `expired_holds`, when given, collects the expired holds found on the way (see load_occupancy)."""
+    `expired_holds`, when given, collects the expired holds found on the way; with `token`, that
+    token's hold does not count and is added to `token_holds` (see load_occupancy)."""
     start_s, end_s, now_s = epoch(start), epoch(end), epoch(now)
     if end_s <= start_s:
         return None
@@ -52,12 +55,17 @@ async def offered_slot(
         best_slots=False,
     )
     plan = SlotPlan(search, bank, now_s)
-    if not plan.advisor_ids:
+    # Not even the advisor is in play: still read the advisor's time when the token's hold is
+    # asked for, so the caller learns of it either way.
+    advisor_ids = plan.advisor_ids or ((employee_id,) if token is not None else ())
+    if not advisor_ids:
         return None
     occupancy = await load_occupancy(
         session, start_s, end_s, now_s, ignore_meeting_ids=ignore_meeting_ids, ignore_hold_ids=ignore_hold_ids,
-        advisor_ids=plan.advisor_ids, room_ids=plan.room_ids, expired_holds=expired_holds,
+        advisor_ids=advisor_ids, room_ids=plan.room_ids, expired_holds=expired_holds, token=token, token_holds=token_holds,
     )
+    if not plan.advisor_ids:
+        return None
     matches = [
         s
         for s in plan.slots(occupancy)

@@ -4,16 +4,17 @@ rooms) in one statement, the whole bank in one statement per kind of data."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from sqlalchemy import BigInteger, Integer, LargeBinary, bindparam, cast, func, literal, literal_column, null, or_, select, union_all
+from sqlalchemy import BigInteger, Integer, LargeBinary, bindparam, cast, extract, func, literal, literal_column, null, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import ARRAY, String
 
 from meetbook.availability import collection_deferred
 from meetbook.availability.model import BUSY, STATUS_CODE, CalendarColumns, ClaimColumns, Occupancy
-from meetbook.reservations.models import ClaimRow, employee_resource, room_resource
+from meetbook.reservations.models import ClaimRow, HoldRow, employee_resource, room_resource
 from meetbook.slots.models import CalendarEntryRow
 
 # Two days either side: a window edge can fall in a 25-hour autumn day, and caps and the fair
@@ -32,6 +33,8 @@ async def load_occupancy(
     advisor_ids: Collection[str] | None = None,
     room_ids: Collection[str] = (),
     expired_holds: set[str] | None = None,
+    token: str | None = None,
+    token_holds: list[TokenHold] | None = None,
 ) -> Occupancy:
     """Active claims and calendar time around the window.
 
@@ -43,6 +46,10 @@ async def load_occupancy(
     With `expired_holds` (a narrow read before claiming, so with `advisor_ids`), expired holds'
     claims are read too and their hold ids added to it, so that the claiming transaction deletes
     them only when there are any (they would trip the database's overlap check).
+
+    With `token` (a narrow read too), the claims of that reservation token's hold are left out
+    and the hold itself is added to `token_holds`: a reserve learns whether its customer already
+    holds something in the same round trip as the check.
     """
     lo, hi = window_start - WIDEN, window_end + WIDEN
     params: dict = {"lo": lo, "hi": hi, "now": now}
@@ -57,12 +64,15 @@ async def load_occupancy(
     connection = await session.connection()
     arrays = connection.dialect.name == "postgresql"
     named = advisor_ids is not None
-    if expired_holds is not None and not named:
-        raise ValueError("expired_holds is for narrow reads: name the advisors (advisor_ids)")
-    if arrays and expired_holds is None:
+    if (expired_holds is not None or token is not None) and not named:
+        raise ValueError("expired_holds and token are for narrow reads: name the advisors (advisor_ids)")
+    if token is not None:
+        params["token"] = token
+    if arrays and expired_holds is None and token is None:
         return await _load_packed(connection, params, named, bool(ignore_meeting_ids), bool(ignore_hold_ids))
     if named:
-        return await _load_named(connection, params, now, expired_holds, bool(ignore_meeting_ids), bool(ignore_hold_ids), arrays)
+        query = _named_query(expired_holds is not None, bool(ignore_meeting_ids), bool(ignore_hold_ids), arrays, token is not None)
+        return await _load_named(connection, query, params, now, expired_holds, token_holds)
     query = _claims_query(bool(ignore_meeting_ids), bool(ignore_hold_ids))
     with collection_deferred():  # a month of a bank is 20,000+ rows, none of them cyclic
         rows = (await connection.execute(query, params)).all()
@@ -149,11 +159,26 @@ def _entries_query():
     )
 
 
-async def _load_named(connection, params: dict, now: int, expired_holds: set[str] | None,
-                      ignore_meetings: bool, ignore_holds: bool, arrays: bool) -> Occupancy:
+@dataclass(frozen=True, slots=True)
+class TokenHold:
+    """The hold a reservation token already has, as the check's read found it (epoch seconds)."""
+
+    id: str
+    employee_id: str
+    room_id: str | None
+    start: int
+    end: int
+    expires: int
+
+
+_TOKEN_HOLD = "token hold"  # the status column's marker for the token's hold (no calendar status)
+
+
+async def _load_named(connection, query, params: dict, now: int, expired_holds: set[str] | None,
+                      token_holds: list[TokenHold] | None) -> Occupancy:
     """A narrow read (named advisors and rooms: a reserve's check, a one-advisor search) in one
-    round trip: claims and calendar entries as one UNION ALL, told apart by the status column."""
-    query = _named_query(expired_holds is not None, ignore_meetings, ignore_holds, arrays)
+    round trip: claims, calendar entries (and the token's hold) as one UNION ALL, told apart by
+    the status column."""
     claims: list[tuple[str, int, int, int]] = []
     calendar = _Calendar()
     for who, start, end, seconds, expires, hold, status, room_id in (await connection.execute(query, params)).all():
@@ -163,6 +188,9 @@ async def _load_named(connection, params: dict, now: int, expired_holds: set[str
                     expired_holds.add(hold)
                 continue
             claims.append((who, start, end, seconds))
+        elif status == _TOKEN_HOLD:
+            if token_holds is not None:
+                token_holds.append(TokenHold(hold, who, room_id, start, end, expires))
         else:
             calendar.add(who, room_id, start, end, status)
     return calendar.occupancy(*_columns(claims))
@@ -202,7 +230,7 @@ class _Calendar:
 
 
 @lru_cache(maxsize=None)
-def _named_query(with_expired: bool, ignore_meetings: bool, ignore_holds: bool, arrays: bool):
+def _named_query(with_expired: bool, ignore_meetings: bool, ignore_holds: bool, arrays: bool, of_token: bool = False):
     c = ClaimRow.__table__.c
     claims = select(
         c.resource, c.start_s, c.end_s, c.meeting_seconds, c.expires_s, c.hold_id,
@@ -210,7 +238,22 @@ def _named_query(with_expired: bool, ignore_meetings: bool, ignore_holds: bool, 
     ).where(*_claim_filters(with_expired, ignore_meetings, ignore_holds), _one_of(c.resource, "wanted", arrays))
     e = CalendarEntryRow.__table__.c
     padding = (literal(0, Integer), cast(null(), BigInteger), cast(null(), String))
-    return union_all(claims, _entries_rows(True, arrays, e.employee_id, e.start_s, e.end_s, *padding, e.status, e.room_id))
+    parts = [claims, _entries_rows(True, arrays, e.employee_id, e.start_s, e.end_s, *padding, e.status, e.room_id)]
+    if of_token:
+        h = HoldRow.__table__.c
+        mine = select(h.id).where(h.token == bindparam("token"))
+        parts[0] = claims.where(or_(c.hold_id.is_(None), c.hold_id.not_in(mine.scalar_subquery())))
+        parts.append(select(
+            h.employee_id, _epoch(h.start, arrays), _epoch(h.end, arrays), literal(0, Integer), _epoch(h.expires_at, arrays),
+            h.id, literal(_TOKEN_HOLD, String), h.room_id,
+        ).where(h.token == bindparam("token")))
+    return union_all(*parts)
+
+
+def _epoch(column, postgres: bool):
+    """A stored instant as whole epoch seconds (what claims hold), in SQL."""
+    seconds = extract("epoch", column)
+    return cast(func.floor(seconds) if postgres else seconds, BigInteger)
 
 
 def _entries_rows(named: bool, arrays: bool, *columns):
