@@ -98,10 +98,14 @@ class CpuWatch:
         self.cores = os.cpu_count() or 1
         self.result: dict[str, float] | None = None
 
-    def _own(self) -> dict[int, int]:
-        pids = [os.getpid()] + (group_pids(self.server_pgid) if self.server_pgid else [])
-        pids += pg_backend_pids(self.db_url)
-        return {pid: process_jiffies([pid]) for pid in pids}
+    def _own(self) -> dict[str, dict[int, int]]:
+        """Jiffies so far of the load generator, the server's processes and its backends."""
+        groups = {
+            "lg": [os.getpid()],
+            "server": group_pids(self.server_pgid) if self.server_pgid else [],
+            "pg": pg_backend_pids(self.db_url),
+        }
+        return {name: {pid: process_jiffies([pid]) for pid in pids} for name, pids in groups.items()}
 
     def start(self) -> None:
         self.t0 = time.perf_counter()
@@ -116,9 +120,12 @@ class CpuWatch:
             return None
         # Processes started meanwhile count whole; ones that ended meanwhile are lost (counted as
         # other load). The server's workers and its pooled backends live through the phase.
-        own = sum(j - self.own0.get(pid, 0) for pid, j in own1.items())
+        used = {name: max(0, sum(j - self.own0[name].get(pid, 0) for pid, j in pids.items())) / TICK
+                for name, pids in own1.items()}
         machine = (m1[0] - self.m0[0]) / TICK / elapsed
-        own_cores = max(0, own) / TICK / elapsed
+        own_cores = sum(used.values()) / elapsed
         self.result = {"machine_cores": machine, "own_cores": own_cores,
-                       "other_cores": max(0.0, machine - own_cores), "cores": self.cores}
+                       "other_cores": max(0.0, machine - own_cores), "cores": self.cores,
+                       # CPU seconds the service spent: its processes and its database backends
+                       "server_cpu_s": used["server"], "pg_cpu_s": used["pg"]}
         return self.result

@@ -191,8 +191,18 @@ def other_load(run: Run) -> str:
     return f"{cpu['other_cores']:.2f}" if cpu else "-"
 
 
+def service_cpu(run: Run) -> str:
+    """CPU milliseconds the service (its processes and its database backends) spent per operation:
+    what throughput on this machine's cores can be at best, whatever the noise on the clock."""
+    cpu = run.extra.get("cpu")
+    if not cpu or not run.count or "server_cpu_s" not in cpu:
+        return "-"
+    return f"{(cpu['server_cpu_s'] + cpu['pg_cpu_s']) * 1000 / run.count:.1f}"
+
+
 def table(rows: list[scenarios.Row], ceiling: dict) -> str:
-    head = ("scenario", "db", "clients", "ops", "p50 ms", "p99 ms", "ops/s", "floor p50 ms", "ratio", "LG cpu", "other load", "target", "ok")
+    head = ("scenario", "db", "clients", "ops", "p50 ms", "p99 ms", "ops/s", "floor p50 ms", "ratio", "CPU ms/op", "LG cpu",
+            "other load", "target", "ok")
     lines = []
     data = []
     for r in rows:
@@ -202,10 +212,10 @@ def table(rows: list[scenarios.Row], ceiling: dict) -> str:
             r.name, "PG" if r.db == "PostgreSQL" else r.db, str(r.clients),
             f"{run.count}" + (" bookings" if r.unit == "booking" else ""),
             ms(run.p50), ms(run.p99), f"{run.throughput:,.0f}", ms(r.floor_s),
-            f"{r.ratio:.1f}x" if r.ratio else "-", f"{run.cpu_share:.0%}", other_load(run), r.target, ok,
+            f"{r.ratio:.1f}x" if r.ratio else "-", service_cpu(run), f"{run.cpu_share:.0%}", other_load(run), r.target, ok,
         ))
     widths = [max(len(h), *(len(d[i]) for d in data)) if data else len(h) for i, h in enumerate(head)]
-    right = {2, 3, 4, 5, 6, 7, 8, 9, 10}
+    right = {2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
 
     def fmt(cells) -> str:
         return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
@@ -228,8 +238,10 @@ def table(rows: list[scenarios.Row], ceiling: dict) -> str:
             f"{ceiling['max_rps']:,.0f} req/s = {ceiling['max_rps'] / ceiling['null_rps']:.0%} of the load generator's ceiling; "
             f"its CPU use peaked at {ceiling['max_cpu']:.0%} of one core."
         )
-        lines.append("LG cpu: the load generator's own CPU time per wall second; other load: CPU cores used during the "
-                     "scenario by processes other than this benchmark, its servers and its PostgreSQL backends.")
+        lines.append("CPU ms/op: CPU time of the server's processes and its PostgreSQL backends per operation (the "
+                     "cores divided by it bound the throughput); LG cpu: the load generator's own CPU time per wall second; "
+                     "other load: CPU cores used during the scenario by processes other than this benchmark, its servers "
+                     "and its PostgreSQL backends.")
     return "\n".join(lines)
 
 
