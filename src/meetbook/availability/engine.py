@@ -85,6 +85,7 @@ NOTICE_LOOKAHEAD_DAYS = 366  # minimum notice that cannot be worked off within a
 _NEVER = 1 << 62  # an instant after every window
 _NO_ROUTE = -1  # priority of a type no route offers
 _NO_TABLE = ()  # memoised "no route at all" (None would read as not memoised)
+_COHORTS_KEPT = 32  # cohorts kept per bank (each holds arrays over the advisors it reaches)
 
 Interval = tuple[int, int]
 Hours = tuple[tuple[int, int] | None, ...]  # per weekday: working (from, to) minutes, or None
@@ -591,7 +592,7 @@ class _Engine:
         if not members or not self.types:
             return []
         table = ((0,) * len(self.types),) * 7
-        if not self._load(members, [table] * len(members)) or len(self.ids) < len(members):
+        if not self._load(self._cohort(members, [table] * len(members))) or len(self.ids) < len(members):
             return []  # someone can take no meeting at all in this window
         offered = self._offered(rooms=False)
         cells = np.stack([o.all(axis=1) for o in offered], axis=1)  # (start, type)
@@ -600,14 +601,27 @@ class _Engine:
         col, ti = np.nonzero(cells)
         return self._emit(col, ti, np.zeros(len(col), dtype=np.int64))
 
-    def _candidates(self, explicit_ids: list[str]) -> tuple[list[Advisor], list[tuple]]:
-        """Advisors in play (in id order) and their route tables."""
+    def _candidates(self, explicit_ids: list[str]) -> _Cohort | None:
+        """Advisors in play (in id order) with their route tables, as a cohort; None when no one."""
         reached_by = self._reached(explicit_ids)
         self._narrow_types([adv for adv, _, _, _ in reached_by])
+        if not self.types:
+            return None
+        # Depends on the bank, the reach and the searched types only: kept for later searches
+        # (a few, each holds arrays over its advisors).
+        key = (self._reach_key, self.types)
+        cohorts = self._memo.setdefault("cohorts", {})
+        cohort = cohorts.pop(key, None)
+        if cohort is None:
+            cohort = self._make_cohort(reached_by)
+        cohorts[key] = cohort  # most recently used last
+        while len(cohorts) > _COHORTS_KEPT:
+            cohorts.pop(next(iter(cohorts)))
+        return cohort if cohort.advisors else None
+
+    def _make_cohort(self, reached_by: list) -> _Cohort:
         advisors: list[Advisor] = []
         tables: list[tuple] = []
-        if not self.types:
-            return advisors, tables
         local_location = self.search.meeting_location or self.search.customer_location
         # A route table depends on the advisor only through the weekly locations: share it,
         # within this search and with the bank's later searches.
@@ -629,7 +643,33 @@ class _Engine:
             if table is not None:
                 advisors.append(adv)
                 tables.append(table)
-        return advisors, tables
+        return self._cohort(advisors, tables)
+
+    def _cohort(self, advisors: list[Advisor], tables: list[tuple]) -> _Cohort:
+        """What `_load` reads of each advisor that does not depend on the window, as arrays."""
+        weeks = [_week(adv.workdays) for adv in advisors]
+        shape_ix, shapes = _distinct([w.shape for w in weeks], weeks)
+        places_ix, places = _distinct([w.locations for w in weeks], [w.locations for w in weeks])
+        table_ix, unique_tables = _distinct([id(t) for t in tables], tables)
+        caps, bank_cap = self._group_caps, self.bank.settings.max_seconds_per_day
+        cap = [daily_limit(adv, caps, bank_cap) for adv in advisors]
+        nt = len(self.types)
+        prio_tables = np.array(
+            [[[_NO_ROUTE if p is None else p for p in row] for row in t] for t in unique_tables],
+            dtype=np.int64,
+        ).reshape(len(unique_tables), 7, nt)
+        return _Cohort(
+            advisors=advisors,
+            weeks=weeks,
+            ids=_objects([adv.id for adv in advisors]),
+            shapes=shapes,
+            shape_ix=shape_ix,
+            places=places,
+            places_ix=places_ix,
+            cap=np.array([-1 if c is None else c for c in cap], dtype=np.int64),
+            # (weekday, type, advisor) -> priority of the best route, _NO_ROUTE without one
+            prio7=np.ascontiguousarray(prio_tables[table_ix].transpose(1, 2, 0)),
+        )
 
     def _reached(self, explicit_ids: list[str]) -> list[tuple[Advisor, int | None, int | None, list]]:
         """Bookable advisors some pool reaches, in id order: (advisor, Explicit priority, Local
@@ -638,7 +678,7 @@ class _Engine:
             search = self.search
             # Who a search reaches depends on the bank and these fields only, not on the window:
             # the same search a second later reuses it.
-            key = (
+            key = self._reach_key = (
                 "reach", search.employee_types, tuple(explicit_ids), search.topic_id, search.customer_type_id,
                 search.customer_location, search.meeting_location,
             )
@@ -696,8 +736,8 @@ class _Engine:
         return reached_by
 
     def _pool(self, explicit_ids: list[str]) -> list:
-        advisors, tables = self._candidates(explicit_ids)
-        if not advisors or not self._load(advisors, tables):
+        cohort = self._candidates(explicit_ids)
+        if cohort is None or not self._load(cohort):
             return []
         offered = self._offered(rooms=not self.rooms_off)
         picks = self._best_picks(offered) if self.best else self._all_picks(offered)
@@ -705,7 +745,7 @@ class _Engine:
 
     # -- the advisors in play, as arrays -------------------------------------------------------
 
-    def _load(self, advisors: list[Advisor], tables: list[tuple]) -> bool:
+    def _load(self, cohort: _Cohort) -> bool:
         """Everything per advisor that the cells need; False when no start can be offered.
 
         Advisors who can take no meeting at all in the window (notice beyond it, or a daily cap
@@ -713,53 +753,30 @@ class _Engine:
         """
         self._open_keys: dict[tuple, int] = {}  # weekly hours -> row of the open-time matrix
         self._open_spans: list[list[Interval]] = []  # per open-time row: its free time
-        profiles: dict[int, tuple] = {}  # week shape -> (open-time rows per type, earliest start)
-        table_rows: dict[int, int] = {}  # id(route table) -> row of prio7
-        unique_tables: list[tuple] = []
-        kept: list[Advisor] = []
-        weeks: list[_Week] = []
-        row_ix, lo_starts, limits, table_ix = [], [], [], []
-        caps, bank_cap = self._group_caps, self.bank.settings.max_seconds_per_day
-        we, duration, customer = self.we, self.duration, self.customer
-        for adv, table in zip(advisors, tables):
-            week = _week(adv.workdays)
-            profile = profiles.get(week.shape)
-            if profile is None:
-                profile = profiles[week.shape] = self._profile(week)
-            rows, lo_start = profile
-            if lo_start >= we:
-                continue
-            limit = -1
-            if customer:
-                cap = daily_limit(adv, caps, bank_cap)
-                if cap is not None:
-                    if duration > cap:
-                        continue
-                    limit = cap
-            t = table_rows.get(id(table))
-            if t is None:
-                t = table_rows[id(table)] = len(unique_tables)
-                unique_tables.append(table)
-            kept.append(adv)
-            weeks.append(week)
-            row_ix.append(rows)
-            lo_starts.append(lo_start)
-            limits.append(limit)
-            table_ix.append(t)
-        if not kept:
-            return False
         nt = len(self.types)
-        self.advisors, self.weeks = kept, weeks
-        self.ids = _objects([adv.id for adv in kept])
-        self.row_ix = np.array(row_ix, dtype=np.int64).reshape(len(kept), nt)
-        self.lo_start = np.array(lo_starts, dtype=np.int64)
-        self.limit = np.array(limits, dtype=np.int64)  # -1: no daily cap
-        prio_tables = np.array(
-            [[[_NO_ROUTE if p is None else p for p in row] for row in t] for t in unique_tables],
-            dtype=np.int64,
-        ).reshape(len(unique_tables), 7, nt)
-        # (weekday, type, advisor) -> priority of the best route, _NO_ROUTE without one
-        self.prio7 = np.ascontiguousarray(prio_tables[np.array(table_ix)].transpose(1, 2, 0))
+        # open-time rows per type and earliest start, once per week shape
+        rows = np.empty((len(cohort.shapes), nt), dtype=np.int64)
+        lo_starts = np.empty(len(cohort.shapes), dtype=np.int64)
+        for k, week in enumerate(cohort.shapes):
+            rows[k], lo_starts[k] = self._profile(week)
+        lo_start = lo_starts[cohort.shape_ix]
+        keep = lo_start < self.we
+        limit = np.full(len(cohort.advisors), -1, dtype=np.int64)  # -1: no daily cap
+        if self.customer:
+            keep &= (cohort.cap < 0) | (cohort.cap >= self.duration)
+            limit = cohort.cap
+        kept = np.flatnonzero(keep)
+        if not len(kept):
+            return False
+        self.advisors = [cohort.advisors[i] for i in kept.tolist()]
+        self.weeks = [cohort.weeks[i] for i in kept.tolist()]
+        self.ids = cohort.ids[kept]
+        self.places_ix = cohort.places_ix[kept]
+        self.places = cohort.places
+        self.row_ix = rows[cohort.shape_ix[kept]]  # a copy: ExtraOpen time changes rows of it
+        self.lo_start = lo_start[kept]
+        self.limit = limit[kept]
+        self.prio7 = np.ascontiguousarray(cohort.prio7[:, :, kept])
         self._read_occupancy()
         return self._columns()
 
@@ -897,25 +914,22 @@ class _Engine:
     def _room_ok(self) -> np.ndarray:
         """(kept start, advisor) -> no room is needed at the advisor's branch that day, or one
         is free. Also keeps what `_emit` needs to name the room (`room_first`, `room_col7`)."""
-        by_week: dict[tuple, list[int]] = {}  # weekly locations -> room table column per weekday
         index: dict[str | None, int] = {}  # location -> room table column, 0: no room needed
         wanted: list[str | None] = []
-        for week in self.weeks:
-            if week.locations in by_week:
-                continue
-            for loc in week.locations:
+        # weekly locations (distinct among the advisors kept) -> room table column per weekday
+        columns = np.zeros((len(self.places), 7), dtype=np.int64)
+        for k in np.unique(self.places_ix).tolist():
+            for wk, loc in enumerate(self.places[k]):
                 if loc not in index:
                     index[loc] = 0
                     if self.needs_room(loc):
                         wanted.append(loc)
                         index[loc] = len(wanted)
-            by_week[week.locations] = [index[loc] for loc in week.locations]
+                columns[k, wk] = index[loc]
         free, first = self._room_tables(wanted)
-        height, n = len(self.ci), len(self.weeks)
+        height, n = len(self.ci), len(self.advisors)
         self.room_first = np.hstack([np.full((height, 1), None, dtype=object), first])
-        week_ix = {locs: k for k, locs in enumerate(by_week)}
-        columns = np.array(list(by_week.values()), dtype=np.int64).reshape(len(by_week), 7)
-        self.room_col7 = columns[np.array([week_ix[w.locations] for w in self.weeks], dtype=np.int64)]
+        self.room_col7 = columns[self.places_ix]
         ok = np.ones((height, n), dtype=bool)
         needing = np.flatnonzero(self.room_col7.any(axis=1))
         if len(needing):
@@ -1025,6 +1039,36 @@ class _Engine:
             if self.as_rows:
                 return list(zip(starts, ends, mtypes, ids, rooms, topics))
             return list(map(Slot, starts, ends, mtypes, ids, rooms, topics))
+
+
+class _Cohort(NamedTuple):
+    """The advisors a kind of search reaches and what the engine reads of each, as arrays (the
+    same for every search of that kind on the bank, whatever its window)."""
+
+    advisors: list[Advisor]
+    weeks: list[_Week]
+    ids: np.ndarray  # object array of advisor ids
+    shapes: list[_Week]  # one week per distinct shape
+    shape_ix: np.ndarray  # advisor -> index into shapes
+    places: list[tuple]  # distinct weekly locations
+    places_ix: np.ndarray  # advisor -> index into places
+    cap: np.ndarray  # daily cap in seconds, -1: none
+    prio7: np.ndarray  # (weekday, type, advisor) -> priority of the best route, _NO_ROUTE without one
+
+
+def _distinct(keys: list, values: list) -> tuple[np.ndarray, list]:
+    """(for each item the index of its key among the distinct keys, in order of first
+    appearance; the value of each distinct key's first item)."""
+    seen: dict = {}
+    index: list[int] = []
+    out: list = []
+    for k, v in zip(keys, values):
+        i = seen.get(k)
+        if i is None:
+            i = seen[k] = len(out)
+            out.append(v)
+        index.append(i)
+    return np.array(index, dtype=np.int64), out
 
 
 def _objects(values: Sequence) -> np.ndarray:

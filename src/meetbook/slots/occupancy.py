@@ -1,5 +1,10 @@
-"""Who is taken when, read from the database for one search: a narrow read (named advisors and
-rooms) in one statement, the whole bank in one statement per kind of data."""
+"""Who is taken when, read from the database for one search or one check, in one statement:
+
+- a search on PostgreSQL: each resource's claims packed into one bytea, then the calendar entries;
+- a reserve's or booking's check (and any named read on SQLite): a row per claim, with hold ids
+  and expiry, and the reservation token's own hold;
+- the whole bank on SQLite: claims, then calendar entries (two statements).
+"""
 
 from __future__ import annotations
 
