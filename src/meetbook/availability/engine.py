@@ -86,6 +86,8 @@ _NEVER = 1 << 62  # an instant after every window
 _NO_ROUTE = -1  # priority of a type no route offers
 _NO_TABLE = ()  # memoised "no route at all" (None would read as not memoised)
 _COHORTS_KEPT = 32  # cohorts kept per bank (each holds arrays over the advisors it reaches)
+_GREEDY_STEPS = 32  # best-slot picks: steps down the key order before the rest are gathered at once
+_GATHER_CELLS = 1 << 20  # ... at most this many (cell, advisor) pairs at a time
 
 Interval = tuple[int, int]
 Hours = tuple[tuple[int, int] | None, ...]  # per weekday: working (from, to) minutes, or None
@@ -950,40 +952,36 @@ class _Engine:
 
         Within a local day the tie-breaks give every advisor one rank, so a candidate's key is
         the integer priority * n + rank. Sorting a day's advisors by key once per type, each
-        start's pick is the first advisor in that order who offers it: a boolean argmax.
+        start's pick is the first advisor in that order who offers it.
         """
         n, ndays = len(self.advisors), len(self.day_wk)
         p_ai, p_day = self._offering_days(np.logical_or.reduce(offered))
         booked = self.used[p_ai, p_day] if self.used is not None else np.zeros(len(p_ai), np.int64)
-        rank = np.zeros((ndays, n), dtype=np.int64)
-        # pairs come in advisor order within a day and the sort is stable: id breaks the last ties
-        rank[p_day, p_ai] = rank_within_groups(p_day, booked, self._hashes(p_ai, p_day))
+        rank = np.full((ndays, n), n, dtype=np.int64)  # offering nothing that day: last
+        rank[p_day, p_ai] = rank_within_groups(p_day, booked, self._hash_ranks(p_ai, p_day))
         # (day, type, advisor); no route: never offered, so any key will do
         keys = np.maximum(self.prio7, 0)[self.day_wk] * n + rank[:, None, :]
         order = np.argsort(keys, axis=2)
         cells = np.stack(offered, axis=1)  # (start, type, advisor)
-        height, nt = cells.shape[:2]
-        winner = np.zeros((height, nt), dtype=np.int64)
-        found = np.zeros((height, nt), dtype=bool)
-        type_ix = np.arange(nt)[:, None]
-        for day, cols in self._day_columns():
-            ordered = cells[cols][:, type_ix, order[day]]  # the day's starts, advisors in key order
-            first = ordered.argmax(axis=2)  # (start, type): position of the first offer
-            winner[cols] = order[day][type_ix[:, 0], first]
-            found[cols] = np.take_along_axis(ordered, first[:, :, None], axis=2)[:, :, 0]
-        col, ti = np.nonzero(found)
-        return col, ti, winner[col, ti]
-
-    def _day_columns(self):
-        """(day index, kept starts of that day as a slice or an index array), for each day."""
-        cday = self.cday
-        if (cday[1:] >= cday[:-1]).all():
-            bounds = np.flatnonzero(np.r_[True, cday[1:] != cday[:-1], True]).tolist()
-            for lo, hi in zip(bounds, bounds[1:]):
-                yield int(cday[lo]), slice(lo, hi)
-        else:
-            for day in np.unique(cday).tolist():
-                yield day, np.flatnonzero(cday == day)
+        col, ti = np.nonzero(cells.any(axis=2))
+        day = self.cday[col]
+        winner = np.empty(len(col), dtype=np.int64)
+        # Walk down each cell's order a step at a time, for the cells still without a pick: the
+        # best advisor is usually free, so a few steps settle almost every cell.
+        left = np.arange(len(col))
+        for k in range(min(n, _GREEDY_STEPS)):
+            if not len(left):
+                break
+            who = order[day[left], ti[left], k]
+            hit = cells[col[left], ti[left], who]
+            winner[left[hit]] = who[hit]
+            left = left[~hit]
+        # The rest at once: each cell's advisors in key order, the first who offers it.
+        for chunk in np.array_split(left, max(1, len(left) * n // _GATHER_CELLS)) if len(left) else ():
+            ranked = order[day[chunk], ti[chunk]]  # (cell, advisor in key order)
+            first = cells[col[chunk, None], ti[chunk, None], ranked].argmax(axis=1)
+            winner[chunk] = ranked[np.arange(len(chunk)), first]
+        return col, ti, winner
 
     def _offering_days(self, anything: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The (advisor, day index) pairs with at least one offered cell, advisors in order
@@ -998,24 +996,29 @@ class _Engine:
         pairs = np.unique(ai * ndays + cday[col])
         return pairs // ndays, pairs % ndays
 
-    def _hashes(self, ai: np.ndarray, day: np.ndarray) -> np.ndarray:
-        """tie_break_hash of each (advisor, day index) pair, from the bank's memo of whole days."""
+    def _hash_ranks(self, ai: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """For each (advisor, day index) pair, the rank of the advisor's tie_break_hash among
+        every advisor of the bank that day (equal hashes by id): ordering by it is ordering by
+        (hash, id). From the bank's memo of whole days."""
         if not len(ai):
-            return np.empty(0, dtype=np.uint64)
+            return np.empty(0, dtype=np.int64)
         order = self._memoised(("advisor order",), lambda: {aid: k for k, aid in enumerate(sorted(self.bank.advisors))})
         in_bank = np.array([order[aid] for aid in self.ids.tolist()], dtype=np.int64)
         days = np.unique(day).tolist()
-        table = np.stack([self._day_hashes(self.n0 + d, order) for d in days])  # (day, bank advisor)
+        table = np.stack([self._day_hash_ranks(self.n0 + d, order) for d in days])  # (day, bank advisor)
         return table[np.searchsorted(np.array(days, dtype=np.int64), day), in_bank[ai]]
 
-    def _day_hashes(self, n: int, order: dict[str, int]) -> np.ndarray:
-        """Every advisor's tie-break hash for local day n, in bank order: the same for every search."""
+    def _day_hash_ranks(self, n: int, order: dict[str, int]) -> np.ndarray:
+        """Every advisor's tie-break rank for local day n, in bank order: the same for every search."""
 
         def make() -> np.ndarray:
             iso = day_date(n).isoformat()
-            return np.array([tie_break_hash(iso, aid) for aid in order], dtype=np.uint64)
+            hashes = np.array([tie_break_hash(iso, aid) for aid in order], dtype=np.uint64)
+            ranks = np.empty(len(hashes), dtype=np.int64)
+            ranks[np.argsort(hashes, kind="stable")] = np.arange(len(hashes))  # bank order is id order
+            return ranks
 
-        return self._memoised(("tie hashes", n), make)
+        return self._memoised(("tie ranks", n), make)
 
     def _emit(self, col: np.ndarray, ti: np.ndarray, ai: np.ndarray) -> list:
         """Slots (or rows) for the picked cells, in the order given.
