@@ -560,16 +560,22 @@ class _Engine:
         explicit_ids = list(dict.fromkeys(self.search.explicit_employee_ids))
         if self._is_joint():
             advisors = [self.bank.advisors[i] for i in explicit_ids if i in self.bank.advisors]
-        else:
-            advisors = [adv for adv, _, _, _ in self._reached(explicit_ids)]
-        rooms: tuple[str, ...] = ()
-        if PHYSICAL in self.types and self.search.require_room is not False:
-            places = {loc for adv in advisors for loc in _week(adv.workdays).locations}
-            specific = self.search.specific_room_ids
-            rooms = tuple(
-                sorted(r.id for r in self.bank.rooms.values() if r.location in places and (specific is None or r.id in specific))
-            )
-        return tuple(adv.id for adv in advisors), rooms
+            return tuple(adv.id for adv in advisors), self._rooms_at(advisors)
+        reached = self._reached(explicit_ids)
+        # the same for every search of this kind on the bank (a whole-bank one: 500 advisors)
+        key = ("in play", self._reach_key, self.types, self.search.require_room, self.search.specific_room_ids)
+        return self._memoised(key, lambda: (
+            tuple(adv.id for adv, _, _, _ in reached), self._rooms_at([adv for adv, _, _, _ in reached])))
+
+    def _rooms_at(self, advisors: list[Advisor]) -> tuple[str, ...]:
+        """The rooms at the branches these advisors work from (when rooms can matter)."""
+        if PHYSICAL not in self.types or self.search.require_room is False:
+            return ()
+        places = {loc for adv in advisors for loc in _week(adv.workdays).locations}
+        specific = self.search.specific_room_ids
+        return tuple(
+            sorted(r.id for r in self.bank.rooms.values() if r.location in places and (specific is None or r.id in specific))
+        )
 
     def _narrow_types(self, advisors: list[Advisor]) -> None:
         """Drop searched types that none of these advisors could offer at all (fewer matrices
