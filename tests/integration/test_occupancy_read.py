@@ -1,5 +1,6 @@
-"""The whole-bank read (PostgreSQL packs each resource's claims into one value) and the narrow read
-(named advisors and rooms) see the same claims and calendar time, on both databases."""
+"""The whole-bank read, the narrow read (named advisors and rooms) and a check's read (a row per
+claim; searches on PostgreSQL get each resource's claims and entries packed into one value) see
+the same claims and calendar time, on both databases."""
 
 from __future__ import annotations
 
@@ -87,6 +88,10 @@ def test_whole_bank_and_narrow_reads_agree(client, token, load_bank, database_ur
                     lo, hi = BASE - 86400, BASE + 30 * 86400
                     whole = await load_occupancy(session, lo, hi, now, **ignore)
                     narrow = await load_occupancy(session, lo, hi, now, advisor_ids=ADVISORS, room_ids=ROOMS, **ignore)
+                    # a check's read: a row per claim and entry (searches on PostgreSQL get them packed)
+                    rows = await load_occupancy(session, lo, hi, now, advisor_ids=ADVISORS, room_ids=ROOMS,
+                                                expired_holds=set(), **ignore)
+                    assert _as_sets(rows) == _as_sets(narrow)
                     found.append((_as_sets(whole), _as_sets(narrow)))
             return found
         finally:
