@@ -388,9 +388,8 @@ class _Engine:
                 opened.extend(cal.wall(n, lo_min, hi_min))
         self.opened = _normalise(opened)
 
-        grid, gdays = cal.grid(ws, we)
-        self.grid = np.array(grid, dtype=np.int64)
-        self.gday = np.array(gdays, dtype=np.int64) - n0  # day index of each grid start
+        self.grid, gdays = cal.grid(ws, we)
+        self.gday = gdays - n0  # day index of each grid start
 
         self._sched_cache: dict[tuple, list[Interval]] = {}
         self._weekday_cache: dict[tuple, list[Interval]] = {}

@@ -22,6 +22,8 @@ import datetime as dt
 from bisect import bisect_right
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 DAY = 86_400
 GRID = 1_800
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
@@ -168,13 +170,14 @@ class LocalCalendar:
             ivs = self._walls[key] = tuple(out)
         return ivs
 
-    def grid(self, lo: int, hi: int) -> tuple[list[int], list[int]]:
-        """Grid instants in [lo, hi) in order, with the local day of each."""
-        starts: list[int] = []
-        days: list[int] = []
+    def grid(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """Grid instants in [lo, hi) in order, with the local day of each (int64 arrays)."""
+        starts: list[np.ndarray] = []
+        days: list[np.ndarray] = []
         for a, b, off in self.pieces(lo, hi):
-            first = a + (-(a + off)) % GRID
-            chunk = range(first, b, GRID)
-            starts.extend(chunk)
-            days.extend((t + off) // DAY for t in chunk)
-        return starts, days
+            chunk = np.arange(a + (-(a + off)) % GRID, b, GRID, dtype=np.int64)
+            starts.append(chunk)
+            days.append((chunk + off) // DAY)
+        if not starts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(starts), np.concatenate(days)
