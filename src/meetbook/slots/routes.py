@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from meetbook.auth.deps import Customer
+from meetbook.availability import collection_deferred
 from meetbook.availability.model import EMPLOYEE_TYPES, MEETING_TYPES
 from meetbook.errors import Forbidden, Invalid
 from meetbook.http import ReadSession, error_responses, json
@@ -96,5 +97,9 @@ async def available(
         best_slots=get_best_time_slots,
         ignore_meeting_ids=tuple(split_list(ignore_meeting_ids) or ()),
     )
-    slots = await service.search_slots(session, request.app.state.snapshots, query, request.app.state.clock.now())
-    return json(service.slots_json(slots))
+    found = await service.read_for_search(session, request.app.state.snapshots, query, request.app.state.clock.now())
+    # The slots' rows and dicts hold no cycles and are freed before the collector is back: a month
+    # of all advisors (147,000 of each) set off ~190 collections, 13 ms of a 115 ms answer.
+    with collection_deferred():
+        answer = json(service.slots_json(found.rows()))
+    return answer

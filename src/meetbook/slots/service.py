@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.availability import SlotPlan
-from meetbook.availability.model import Bank, SlotSearch
+from meetbook.availability.model import Bank, Occupancy, SlotSearch
 from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.clock import epoch
 from meetbook.errors import Invalid, NotFound
@@ -62,6 +62,23 @@ def check_references(bank: Bank, query: SlotQuery) -> None:
 async def search_slots(session: AsyncSession, cache: SnapshotCache, query: SlotQuery, now: dt.datetime) -> list[SlotRow]:
     """Slots as rows (start, end, meeting type, employee, room, topic): a month of a bank is
     100,000+ of them, and rows skip building an object for each."""
+    return (await read_for_search(session, cache, query, now)).rows()
+
+
+@dataclass(frozen=True)
+class ReadSearch:
+    """A search with its data read: `rows()` computes the slots, without touching the database."""
+
+    plan: SlotPlan | None
+    occupancy: Occupancy | None = None
+
+    def rows(self) -> list[SlotRow]:
+        return self.plan.rows(self.occupancy) if self.plan is not None and self.occupancy is not None else []
+
+
+async def read_for_search(session: AsyncSession, cache: SnapshotCache, query: SlotQuery, now: dt.datetime) -> ReadSearch:
+    """Everything a search reads (checking the query on the way); the computing is left to
+    `rows()`, so a caller can run it and what follows without an await in between."""
     bank = await cache.get(session)
     check_references(bank, query)
     look = query.look_forward_seconds if query.look_forward_seconds is not None else DEFAULT_LOOK_FORWARD
@@ -91,12 +108,12 @@ async def search_slots(session: AsyncSession, cache: SnapshotCache, query: SlotQ
     )
     plan = SlotPlan(search, bank, now_s)
     if not plan.advisor_ids:
-        return []
+        return ReadSearch(None)
     occupancy = await load_occupancy(
         session, search.window_start, search.window_end, now_s, ignore_meeting_ids=query.ignore_meeting_ids,
         advisor_ids=plan.advisor_ids if reads_fewer(plan, bank) else None, room_ids=plan.room_ids,
     )
-    return plan.rows(occupancy)
+    return ReadSearch(plan, occupancy)
 
 
 def reads_fewer(plan: SlotPlan, bank: Bank) -> bool:
