@@ -30,13 +30,16 @@ def run_table(data: dict) -> str:
         lines.append(f"| {r['scenario']} | {db} | {r['clients']} | {ops} | {_ms(r['p50_ms'])} | {_ms(r['p99_ms'])} | "
                      f"{r['throughput']:,.0f} | {_ms(r['floor_ms'])} | {ratio} | {r['target']} | {met} |")
     lines.append("")
-    lines.append("| scenario | db | floor (p50 ms) and notes | LG cpu | other load (cores) |")
-    lines.append("|---|---|---|--:|--:|")
+    lines.append("| scenario | db | floor (p50 ms) and notes | CPU ms/op | LG cpu | other load (cores) |")
+    lines.append("|---|---|---|--:|--:|--:|")
     for r in data["rows"]:
         db = "PG" if r["db"] == "PostgreSQL" else r["db"]
         detail = "; ".join(([f"floor = {r['floor']}"] if r["floor"] else []) + r["notes"])
-        other = f"{r['cpu']['other_cores']:.2f}" if r.get("cpu") else "-"
-        lines.append(f"| {r['scenario']} | {db} | {detail} | {r['lg_cpu']:.0%} | {other} |")
+        cpu = r.get("cpu") or {}
+        other = f"{cpu['other_cores']:.2f}" if cpu else "-"
+        # the service's CPU (its processes and PostgreSQL backends) per operation; older runs lack it
+        per_op = f"{(cpu['server_cpu_s'] + cpu['pg_cpu_s']) * 1000 / r['ops']:.1f}" if "server_cpu_s" in cpu and r["ops"] else "-"
+        lines.append(f"| {r['scenario']} | {db} | {detail} | {per_op} | {r['lg_cpu']:.0%} | {other} |")
     c = data.get("ceiling") or {}
     if c:
         lines.append("")
