@@ -86,6 +86,7 @@ _NEVER = 1 << 62  # an instant after every window
 _NO_ROUTE = -1  # priority of a type no route offers
 _NO_TABLE = ()  # memoised "no route at all" (None would read as not memoised)
 _COHORTS_KEPT = 32  # cohorts kept per bank (each holds arrays over the advisors it reaches)
+_OPEN_TIMES_KEPT = 4  # day ranges whose open time a cohort keeps
 _GREEDY_STEPS = 32  # best-slot picks: steps down the key order before the rest are gathered at once
 _GATHER_CELLS = 1 << 20  # ... at most this many (cell, advisor) pairs at a time
 
@@ -676,6 +677,7 @@ class _Engine:
             cap=np.array([-1 if c is None else c for c in cap], dtype=np.int64),
             # (weekday, type, advisor) -> priority of the best route, _NO_ROUTE without one
             prio7=np.ascontiguousarray(prio_tables[table_ix].transpose(1, 2, 0)),
+            open_time={},
         )
 
     def _reached(self, explicit_ids: list[str]) -> list[tuple[Advisor, int | None, int | None, list]]:
@@ -758,14 +760,14 @@ class _Engine:
         Advisors who can take no meeting at all in the window (notice beyond it, or a daily cap
         below the meeting's length) are left out here, so row i is the i-th advisor kept.
         """
-        self._open_keys: dict[tuple, int] = {}  # weekly hours -> row of the open-time matrix
-        self._open_spans: list[list[Interval]] = []  # per open-time row: its free time
-        nt = len(self.types)
-        # open-time rows per type and earliest start, once per week shape
-        rows = np.empty((len(cohort.shapes), nt), dtype=np.int64)
-        lo_starts = np.empty(len(cohort.shapes), dtype=np.int64)
-        for k, week in enumerate(cohort.shapes):
-            rows[k], lo_starts[k] = self._profile(week)
+        rows, base = self._open_time(cohort)
+        self._open_spans: list[Sequence[Interval]] = list(base.spans)  # per open-time row: its free time
+        self._open_base = base
+        # the earliest start per week shape (minimum notice counts working time from now)
+        if self.notice:
+            lo_starts = np.array([max(self.ws, self.earliest_start(week.hours)) for week in cohort.shapes], dtype=np.int64)
+        else:
+            lo_starts = np.full(len(cohort.shapes), self.ws, dtype=np.int64)
         lo_start = lo_starts[cohort.shape_ix]
         keep = lo_start < self.we
         limit = np.full(len(cohort.advisors), -1, dtype=np.int64)  # -1: no daily cap
@@ -787,17 +789,33 @@ class _Engine:
         self._read_occupancy()
         return self._columns()
 
-    def _profile(self, week: _Week) -> tuple[tuple[int, ...], int]:
-        """Open-time rows (one per searched type) and the earliest start, for one week shape."""
-        rows = []
-        for t in self.types:
-            hours = _type_hours(week, t)
-            row = self._open_keys.get(hours)
-            if row is None:
-                row = self._open_keys[hours] = self._open_row(self.scheduled(hours))
-            rows.append(row)
-        lo_start = max(self.ws, self.earliest_start(week.hours)) if self.notice else self.ws
-        return tuple(rows), lo_start
+    def _open_time(self, cohort: _Cohort) -> tuple[np.ndarray, _OpenTime]:
+        """(open-time row per week shape and searched type, the rows' free time): the same for
+        every search of the cohort over the same local days, so kept on it."""
+        key = (self.n0, len(self.day_wk), self.open_wall)
+        found = cohort.open_time.get(key)
+        if found is None:
+            self._open_spans = []
+            keys: dict[Hours, int] = {}  # weekly hours -> row
+            rows = np.empty((len(cohort.shapes), len(self.types)), dtype=np.int64)
+            for k, week in enumerate(cohort.shapes):
+                for ti, t in enumerate(self.types):
+                    hours = _type_hours(week, t)
+                    row = keys.get(hours)
+                    if row is None:
+                        row = keys[hours] = self._open_row(self.scheduled(hours))
+                    rows[k, ti] = row
+            spans = tuple(self._open_spans)
+            base = _OpenTime(
+                spans=spans,
+                counts=np.array([len(free) for free in spans], dtype=np.int64),
+                lo=np.array([a for free in spans for a, _ in free], dtype=np.int64),
+                hi=np.array([b for free in spans for _, b in free], dtype=np.int64),
+            )
+            if len(cohort.open_time) >= _OPEN_TIMES_KEPT:  # day ranges move on
+                cohort.open_time.clear()
+            found = cohort.open_time[key] = (rows, base)
+        return found
 
     def _open_row(self, free: Sequence[Interval]) -> int:
         self._open_spans.append(free)  # type: ignore[arg-type]
@@ -873,10 +891,12 @@ class _Engine:
     def _columns(self) -> bool:
         """The open-time matrix (start x row), on the grid starts that some row opens; False
         when none does."""
-        spans = self._open_spans
-        rows = np.repeat(np.arange(len(spans)), [len(free) for free in spans])
-        lo = np.array([a for free in spans for a, _ in free], dtype=np.int64)
-        hi = np.array([b for free in spans for _, b in free], dtype=np.int64)
+        spans, base = self._open_spans, self._open_base
+        extra = spans[len(base.spans):]  # ExtraOpen rows of this search
+        counts = np.concatenate([base.counts, np.array([len(free) for free in extra], dtype=np.int64)])
+        rows = np.repeat(np.arange(len(spans)), counts)
+        lo = np.concatenate([base.lo, np.array([a for free in extra for a, _ in free], dtype=np.int64)])
+        hi = np.concatenate([base.hi, np.array([b for free in extra for _, b in free], dtype=np.int64)])
         grid = self.grid
         first, stop = Starts(grid, np.ones(len(grid), dtype=bool)).fitting(lo, hi, self.duration)
         keep = paint(len(grid), 1, np.zeros(len(rows), dtype=np.int64), first, stop)[:, 0]
@@ -1062,6 +1082,16 @@ class _Cohort(NamedTuple):
     places_ix: np.ndarray  # advisor -> index into places
     cap: np.ndarray  # daily cap in seconds, -1: none
     prio7: np.ndarray  # (weekday, type, advisor) -> priority of the best route, _NO_ROUTE without one
+    open_time: dict  # (first day, days, opening hours) -> `_Engine._open_time`
+
+
+class _OpenTime(NamedTuple):
+    """Free time of the open-time rows, as intervals and as arrays."""
+
+    spans: tuple  # per row: its free time (intervals)
+    counts: np.ndarray  # intervals per row
+    lo: np.ndarray  # every interval's start, row after row
+    hi: np.ndarray
 
 
 def _distinct(keys: list, values: list) -> tuple[np.ndarray, list]:
