@@ -1,9 +1,11 @@
-"""Who is taken when, read from the database for one search or one check, in one statement:
+"""Who is taken when, read from the database for one search or one check, in one statement
+(the whole bank on SQLite: two):
 
-- a search on PostgreSQL: each resource's claims packed into one bytea, then the calendar entries;
-- a reserve's or booking's check (and any named read on SQLite): a row per claim, with hold ids
-  and expiry, and the reservation token's own hold;
-- the whole bank on SQLite: claims, then calendar entries (two statements).
+- a search (or a booking's check) on PostgreSQL: each resource's claims packed into one bytea,
+  each advisor's calendar entries likewise, then rooms' entries;
+- a reserve's check (and any named read on SQLite): a row per claim, with hold ids and expiry, and
+  the reservation token's own hold;
+- the whole bank on SQLite: claims, then calendar entries.
 """
 
 from __future__ import annotations
@@ -163,13 +165,15 @@ def _unpacked_columns(packed) -> tuple[ClaimColumns, ClaimColumns]:
     """Columns from (resource, packed claims) rows: one frombuffer over all of them."""
     if not packed:
         return _columns(())
-    resources = [r for r, _ in packed]
-    buffers = [b for _, b in packed]
-    counts = np.fromiter(map(len, buffers), dtype=np.int64, count=len(buffers)) // _PACKED.itemsize
-    claims = np.frombuffer(b"".join(buffers), dtype=_PACKED)
-    owner = np.repeat(np.arange(len(resources), dtype=np.int64), counts)
-    return _split_owners(resources, owner, claims["start"].astype(np.int64), claims["end"].astype(np.int64),
+    owner, claims = _unpacked([b for _, b in packed], _PACKED)
+    return _split_owners([r for r, _ in packed], owner, claims["start"].astype(np.int64), claims["end"].astype(np.int64),
                          claims["meeting_seconds"].astype(np.int64))
+
+
+def _unpacked(buffers: list[bytes], dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """(for each record the index of the buffer it came from, the records of all the buffers)."""
+    counts = np.fromiter(map(len, buffers), dtype=np.int64, count=len(buffers)) // dtype.itemsize
+    return np.repeat(np.arange(len(buffers), dtype=np.int64), counts), np.frombuffer(b"".join(buffers), dtype=dtype)
 
 
 @lru_cache(maxsize=None)
@@ -252,9 +256,8 @@ class _Calendar:
         end = np.array(self.end, dtype=np.int64)
         status = np.array(self.status, dtype=np.int64)
         if self.packed:
-            counts = np.fromiter(map(len, self.packed), dtype=np.int64, count=len(self.packed)) // _PACKED_ENTRY.itemsize
-            entries = np.frombuffer(b"".join(self.packed), dtype=_PACKED_ENTRY)
-            owner = np.concatenate([owner, np.repeat(np.array(self.packed_owner, dtype=np.int64), counts)])
+            which, entries = _unpacked(self.packed, _PACKED_ENTRY)
+            owner = np.concatenate([owner, np.array(self.packed_owner, dtype=np.int64)[which]])
             start = np.concatenate([start, entries["start"].astype(np.int64)])
             end = np.concatenate([end, entries["end"].astype(np.int64)])
             status = np.concatenate([status, entries["status"].astype(np.int64)])
