@@ -26,10 +26,9 @@ import statistics
 import time
 from collections import defaultdict
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from bench import load, scenarios
-from bench.bankgen import Size, generate, write
+from bench.bankgen import Size, write
 from bench.progress import say
 from bench.servers import Cleanup
 

@@ -12,14 +12,19 @@ def _slots(client, h):
     return search(client, h, topic=b.T_HOUSING, meetingTypes="physical", customerLocation="Copenhagen")
 
 
-def test_a_retry_returns_the_same_hold_unchanged(client, token, load_bank, clock):
+def _same_slot_twice(client, token, load_bank, clock, minutes: int):
+    """Reserve the first slot, wait `minutes`, reserve it again with the same token: (first hold, answer)."""
     load_bank(b.bank())
     h = token()
     slot = _slots(client, h)[0]
     session_token = str(uuid.uuid4())
     first = reserve(client, h, slot, session_token).json()
-    clock.advance(minutes=2)
-    retry = reserve(client, h, slot, session_token)
+    clock.advance(minutes=minutes)
+    return first, reserve(client, h, slot, session_token)
+
+
+def test_a_retry_returns_the_same_hold_unchanged(client, token, load_bank, clock):
+    first, retry = _same_slot_twice(client, token, load_bank, clock, minutes=2)
     assert retry.status_code == 200
     assert retry.json()["id"] == first["id"] and retry.json()["expiresAt"] == first["expiresAt"]
 
@@ -66,13 +71,7 @@ def test_changing_slot_frees_the_old_one_even_when_they_overlap(client, token, l
 
 
 def test_a_token_whose_hold_expired_gets_a_new_one(client, token, load_bank, clock):
-    load_bank(b.bank())
-    h = token()
-    slot = _slots(client, h)[0]
-    session_token = str(uuid.uuid4())
-    old = reserve(client, h, slot, session_token).json()
-    clock.advance(minutes=6)
-    again = reserve(client, h, slot, session_token)
+    old, again = _same_slot_twice(client, token, load_bank, clock, minutes=6)
     assert again.status_code == 200
     assert again.json()["id"] != old["id"] and again.json()["expiresAt"] > old["expiresAt"]
 

@@ -59,12 +59,6 @@ def check_references(bank: Bank, query: SlotQuery) -> None:
             raise NotFound.of("room", room_id)
 
 
-async def search_slots(session: AsyncSession, cache: SnapshotCache, query: SlotQuery, now: dt.datetime) -> list[SlotRow]:
-    """Slots as rows (start, end, meeting type, employee, room, topic): a month of a bank is
-    100,000+ of them, and rows skip building an object for each."""
-    return (await read_for_search(session, cache, query, now)).rows()
-
-
 @dataclass(frozen=True)
 class ReadSearch:
     """A search with its data read: `rows()` computes the slots, without touching the database."""
@@ -73,6 +67,8 @@ class ReadSearch:
     occupancy: Occupancy | None = None
 
     def rows(self) -> list[SlotRow]:
+        """Slots as rows (start, end, meeting type, employee, room, topic): a month of a bank is
+        100,000+ of them, and rows skip building an object for each."""
         return self.plan.rows(self.occupancy) if self.plan is not None and self.occupancy is not None else []
 
 
