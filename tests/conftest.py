@@ -104,7 +104,7 @@ def clock():
 def settings(database_url):
     from meetbook.config import Settings
 
-    return Settings(environment="test", database_url=database_url, sweep_interval_seconds=0)
+    return Settings(environment="development", database_url=database_url, sweep_interval_seconds=0)
 
 
 @pytest.fixture

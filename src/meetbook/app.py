@@ -86,6 +86,11 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         ],
     )
     app.state.settings = settings
+    if not settings.is_development and not settings.page_authorization_endpoint:
+        log.warning(
+            "the booking page has no sign-in outside development: set MEETBOOK_PAGE_AUTHORIZATION_ENDPOINT, "
+            "MEETBOOK_PAGE_TOKEN_ENDPOINT and MEETBOOK_PAGE_CLIENT_ID to your identity provider's"
+        )
     app.state.clock = clock or SystemClock()
     app.state.snapshots = SnapshotCache(settings.config_recheck_seconds)
     app.state.verifier = TokenVerifier(settings)
@@ -93,8 +98,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     openapi.install(app)
 
     # Routes are matched in order: the booking flow's first, the hundred configuration routes after.
-    for router in (slots_router, reservations_router, meetings_router, catalog_router, admin_router, auth_router):
+    for router in (slots_router, reservations_router, meetings_router, catalog_router, admin_router):
         app.include_router(router)
+    if settings.builtin_issuer:  # with an identity provider's JWKS, tokens come from there only
+        app.include_router(auth_router)
 
     @app.get("/healthz", tags=["Operations"], summary="The process answers")
     async def healthz():
@@ -110,7 +117,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             return error(503, "the database does not answer")
         return json({"status": "ok"})
 
-    app.include_router(pkce_router)
+    if settings.builtin_issuer:
+        app.include_router(pkce_router)
     app.include_router(web_router)  # the booking page at /
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -9,6 +9,12 @@ from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "meetbook-development-secret-change-me-0123456789"
+# The development issuer's clients; their secrets are in the README, so they exist only in development.
+DEV_CLIENTS = "demo-integrator:demo-secret:customer employee,demo-admin:admin-secret:admin"
+# Secrets that anyone can read (the README, this file): never accepted outside development.
+PUBLISHED_SECRETS = frozenset({DEV_SECRET, "demo-secret", "admin-secret", "change-me", "secret", "password"})
+MIN_SECRET_LENGTH = 32
+SCOPES = ("customer", "employee", "admin")
 
 
 class Settings(BaseSettings):
@@ -25,8 +31,9 @@ class Settings(BaseSettings):
     jwks_url: str | None = None
     jwt_algorithms: list[str] = ["RS256", "ES256"]
     token_ttl_seconds: int = 3600
-    # Clients of the development token endpoint, "id:secret:scope" separated by commas.
-    dev_clients: str = "demo-integrator:demo-secret:customer employee,demo-admin:admin-secret:admin"
+    # Clients of the built-in issuer's token endpoint, "id:secret:scope scope" separated by commas.
+    # Unset: the demo clients in development, none anywhere else.
+    oauth_clients: str | None = None
 
     # The right-hand side of every .ics UID: fixed, so a meeting keeps one UID however it is reached.
     ical_uid_domain: str = "meetbook"
@@ -58,24 +65,58 @@ class Settings(BaseSettings):
         return url
 
     @model_validator(mode="after")
-    def _no_default_secret_in_production(self) -> "Settings":
-        if self.environment == "production" and self.jwks_url is None and self.auth_secret == DEV_SECRET:
-            raise ValueError(
-                "MEETBOOK_AUTH_SECRET is the development default; set a secret of your own "
-                "or MEETBOOK_JWKS_URL for production"
-            )
+    def _no_published_secrets_outside_development(self) -> "Settings":
+        if self.jwks_url is not None:
+            if self.oauth_clients:
+                raise ValueError(
+                    "MEETBOOK_OAUTH_CLIENTS is for the built-in issuer; with MEETBOOK_JWKS_URL your identity "
+                    "provider issues the tokens: configure its clients there"
+                )
+            return self
+        if not self.is_development:
+            if self.auth_secret in PUBLISHED_SECRETS:
+                raise ValueError(
+                    "MEETBOOK_AUTH_SECRET is the development default; set a secret of your own "
+                    "or MEETBOOK_JWKS_URL for production"
+                )
+            if len(self.auth_secret) < MIN_SECRET_LENGTH:
+                raise ValueError(f"MEETBOOK_AUTH_SECRET must be at least {MIN_SECRET_LENGTH} characters outside development")
+        self.token_clients()  # refuse a malformed or weak client list at start-up, not at the first request
         return self
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
+
+    @property
+    def builtin_issuer(self) -> bool:
+        """The process issues its own tokens (no identity provider's JWKS configured)."""
+        return self.jwks_url is None
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
-    def clients(self) -> dict[str, tuple[str, str]]:
-        """client_id -> (secret, scopes) for the development token endpoint."""
+    def token_clients(self) -> dict[str, tuple[str, str]]:
+        """client_id -> (secret, scopes) of the built-in issuer's token endpoint."""
+        if not self.builtin_issuer:
+            return {}
+        raw = self.oauth_clients if self.oauth_clients is not None else (DEV_CLIENTS if self.is_development else "")
         out: dict[str, tuple[str, str]] = {}
-        for entry in filter(None, (e.strip() for e in self.dev_clients.split(","))):
-            client_id, secret, scope = entry.split(":", 2)
-            out[client_id] = (secret, scope)
+        for entry in filter(None, (e.strip() for e in raw.split(","))):
+            client_id, _, rest = entry.partition(":")
+            secret, _, scope = rest.partition(":")
+            if not client_id or not secret or not scope.split():
+                raise ValueError(f"MEETBOOK_OAUTH_CLIENTS: '{client_id or entry[:20]}' must be written id:secret:scope")
+            unknown = set(scope.split()) - set(SCOPES)
+            if unknown:
+                raise ValueError(f"MEETBOOK_OAUTH_CLIENTS: client '{client_id}' has unknown scope(s) {', '.join(sorted(unknown))}; use {', '.join(SCOPES)}")
+            if not self.is_development and (secret in PUBLISHED_SECRETS or len(secret) < MIN_SECRET_LENGTH):
+                raise ValueError(
+                    f"MEETBOOK_OAUTH_CLIENTS: client '{client_id}' needs a secret of its own of at least "
+                    f"{MIN_SECRET_LENGTH} characters outside development (not a published default)"
+                )
+            out[client_id] = (secret, " ".join(scope.split()))
         return out
 
 

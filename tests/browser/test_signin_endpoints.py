@@ -135,7 +135,7 @@ def test_the_page_signs_in_at_the_banks_identity_provider_when_configured(databa
     from meetbook.config import Settings
 
     settings = Settings(
-        environment="test", database_url=database_url, sweep_interval_seconds=0,
+        environment="development", database_url=database_url, sweep_interval_seconds=0,
         page_authorization_endpoint="https://idp.bank.example/authorize",
         page_token_endpoint="https://idp.bank.example/token", page_client_id="bank-booking-page",
     )

@@ -19,7 +19,7 @@ runner = CliRunner()
 @pytest.fixture
 def meetbook(database_url, monkeypatch):
     monkeypatch.setenv("MEETBOOK_DATABASE_URL", database_url)
-    monkeypatch.setenv("MEETBOOK_ENVIRONMENT", "test")
+    monkeypatch.setenv("MEETBOOK_ENVIRONMENT", "development")
     get_settings.cache_clear()
 
     def run(*args: str):

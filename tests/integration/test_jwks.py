@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import threading
 import time
@@ -9,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 from jwt.algorithms import RSAAlgorithm
@@ -72,3 +76,52 @@ def test_tokens_are_checked_against_the_providers_keys(identity_provider, databa
 def test_production_refuses_the_development_secret():
     with pytest.raises(ValueError, match="development default"):
         Settings(environment="production")
+
+
+def test_with_a_jwks_the_built_in_issuer_does_not_exist(identity_provider, database_url):
+    key, jwks_url = identity_provider
+    settings = Settings(
+        environment="production", database_url=database_url, jwks_url=jwks_url,
+        auth_issuer=ISSUER, auth_audience=AUDIENCE, sweep_interval_seconds=0,
+    )
+    with TestClient(create_app(settings)) as client:
+        for client_id, secret in (("demo-admin", "admin-secret"), ("demo-integrator", "demo-secret")):
+            answer = client.post("/oauth/token", data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret})
+            assert answer.status_code == 404 and answer.json()["code"] == "NOT_FOUND"
+        assert client.get("/oauth/authorize").status_code == 404
+        assert client.post("/oauth/authorize", data={"customer_number": "1", "name": "x"}).status_code == 404
+        assert client.get("/.well-known/oauth-authorization-server").status_code == 404
+        paths = client.get("/openapi.json").json()["paths"]
+        assert not [p for p in paths if p.startswith("/oauth")]
+        # The provider's tokens still work.
+        assert client.get("/config/rooms", headers=_token(key)).status_code == 200
+
+
+def test_with_a_jwks_no_built_in_clients_can_be_configured():
+    with pytest.raises(ValueError, match="identity provider"):
+        Settings(environment="production", jwks_url="https://idp.bank.example/jwks.json", oauth_clients=f"x:{'s' * 40}:admin")
+
+
+def test_algorithm_confused_and_unsigned_tokens_are_refused(identity_provider, database_url):
+    key, jwks_url = identity_provider
+    settings = Settings(
+        environment="production", database_url=database_url, jwks_url=jwks_url,
+        auth_issuer=ISSUER, auth_audience=AUDIENCE, sweep_interval_seconds=0,
+    )
+    now = int(time.time())
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "intruder", "scope": "admin", "iat": now, "exp": now + 300}
+    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    header = {"kid": "key-1"}
+    # HS256 "signed" with the provider's public key (the classic confusion), and alg none.
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    signing_input = b64(json.dumps({"alg": "HS256", "typ": "JWT", **header}).encode()) + "." + b64(json.dumps(claims).encode())
+    confused = signing_input + "." + b64(hmac.new(public_pem, signing_input.encode(), hashlib.sha256).digest())
+    unsigned = b64(json.dumps({"alg": "none", "typ": "JWT", **header}).encode()) + "." + b64(json.dumps(claims).encode()) + "."
+    with TestClient(create_app(settings)) as client:
+        for forged in (confused, unsigned, "not-a-token", "a.b.c"):
+            answer = client.get("/config/rooms", headers={"Authorization": f"Bearer {forged}"})
+            assert answer.status_code == 401, forged
+            assert answer.json()["code"] == "UNAUTHORIZED"
+            assert answer.headers["www-authenticate"].startswith("Bearer")

@@ -53,7 +53,7 @@ def two_servers(race_database):
         await engine.dispose()
 
     asyncio.run(load())
-    env = {**os.environ, "MEETBOOK_DATABASE_URL": race_database, "MEETBOOK_ENVIRONMENT": "test", "MEETBOOK_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "MEETBOOK_DATABASE_URL": race_database, "MEETBOOK_ENVIRONMENT": "development", "MEETBOOK_LOG_LEVEL": "WARNING"}
     ports = [_free_port(), _free_port()]
     servers = [
         subprocess.Popen(
@@ -84,7 +84,7 @@ def _headers():
     from meetbook.auth.tokens import issue_token
     from meetbook.config import Settings
 
-    return {"Authorization": "Bearer " + issue_token(Settings(environment="test"), "customer", f"c-{uuid.uuid4().hex[:6]}")}
+    return {"Authorization": "Bearer " + issue_token(Settings(environment="development"), "customer", f"c-{uuid.uuid4().hex[:6]}")}
 
 
 def _reserve(base: str, slot: dict) -> int:

@@ -12,8 +12,8 @@ signs the customer in with an authorization code bound to a PKCE challenge:
 
 Only the public client `booking-page` may use this, and only with a `redirect_uri` on the same origin
 as the request (the page is served by this process). There is no password: this is a development
-issuer, so it answers 404 when the service runs in production or validates tokens against a real
-identity provider's JWKS, where customers sign in at the bank's own identity provider instead.
+issuer, so it answers 404 outside development, and does not exist when tokens are validated against a
+real identity provider's JWKS: customers sign in at the bank's own identity provider instead.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def _origin(url: str) -> tuple[str, str]:
 
 def _enabled(request: Request) -> None:
     settings = request.app.state.settings
-    if settings.environment == "production" or settings.jwks_url:
+    if not settings.is_development or not settings.builtin_issuer:
         raise NotFound("the development sign-in is off: customers sign in at the bank's identity provider")
 
 

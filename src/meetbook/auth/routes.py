@@ -1,5 +1,9 @@
-"""The development issuer's token endpoint: client credentials for integrators, and the
-authorization code with PKCE for the booking page (see pkce.py)."""
+"""The built-in issuer's token endpoint: client credentials for integrators, and (in development)
+the authorization code with PKCE for the booking page (see pkce.py).
+
+It is mounted only when no identity provider's JWKS is configured. Its clients are the operator's
+(`MEETBOOK_OAUTH_CLIENTS`); the demo clients, whose secrets the README publishes, exist only in
+development."""
 
 from __future__ import annotations
 
@@ -43,7 +47,7 @@ async def token(
         return _authorization_code(request, client_id, code, code_verifier, redirect_uri)
     if grant_type != "client_credentials":
         raise Invalid("grant_type must be client_credentials or authorization_code")
-    client = settings.clients().get(client_id)
+    client = settings.token_clients().get(client_id)
     if client is None or client_secret is None or not secrets.compare_digest(client[0], client_secret):
         raise Unauthorized("unknown client or wrong secret")
     allowed = set(client[1].split())

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 
 import jwt
 
-from meetbook.config import Settings
+from meetbook.config import SCOPES, Settings
 from meetbook.errors import Unauthorized
 
-SCOPES = ("customer", "employee", "admin")
 # What each scope may also do: an admin can do what an employee can, an employee what a customer can.
 IMPLIED = {"admin": {"admin", "employee", "customer"}, "employee": {"employee", "customer"}, "customer": {"customer"}}
 
