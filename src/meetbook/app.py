@@ -22,7 +22,7 @@ from meetbook.config import Settings, get_settings
 from meetbook.db import make_engine, make_sessionmaker, unit_of_work
 from meetbook.http import error, install_error_handlers, json
 from meetbook.meetings.routes import router as meetings_router
-from meetbook.middleware import BodyLimit, RequestLog
+from meetbook.middleware import BodyLimit, RequestLog, TargetLimit
 from meetbook.reservations.routes import router as reservations_router
 from meetbook.reservations.service import prune_past_claims, sweep_expired
 from meetbook.slots.routes import router as slots_router
@@ -122,5 +122,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(web_router)  # the booking page at /
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(TargetLimit)
     app.add_middleware(RequestLog)
     return app

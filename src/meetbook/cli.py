@@ -138,6 +138,7 @@ def serve(
     import uvicorn
 
     from meetbook.demo import demo_bank
+    from meetbook.transport import HTTP_PROTOCOL
 
     settings = get_settings()
     logging.basicConfig(level=settings.log_level, format="%(message)s")
@@ -152,6 +153,7 @@ def serve(
         port=port,
         workers=workers,
         timeout_graceful_shutdown=30,
+        http=HTTP_PROTOCOL,  # the server's own refusals (a URL over 64 kB...) as JSON error bodies
         log_level=settings.log_level.lower(),
         access_log=False,
     )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from http import HTTPStatus
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 import orjson
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -62,7 +63,46 @@ def dump(model: BaseModel) -> dict[str, Any]:
 
 # --- errors -------------------------------------------------------------------------------------
 
-CODES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 409: "CONFLICT", 500: "INTERNAL_SERVER_ERROR"}
+# One code per status, so a client can tell a refusal's kind without parsing the message.
+CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
+    414: "URI_TOO_LONG",
+    500: "INTERNAL_SERVER_ERROR",
+    503: "SERVICE_UNAVAILABLE",
+}
+
+# Below the HTTP server's own limits (see middleware.TargetLimit), so the API answers a long URL itself.
+MAX_TARGET_BYTES = 8192
+
+# What each answers, for the OpenAPI document (per route and in its description).
+MEANINGS = {
+    400: "The request is not valid (the body lists each field)",
+    401: "Missing or invalid access token",
+    403: "The token lacks the scope this needs",
+    404: "A referenced resource (topic, employee, room, time slot, meeting...) or the endpoint does not exist",
+    405: "The endpoint does not take this method (the Allow header lists those it takes)",
+    409: "Conflict with the bank's state (e.g. the time slot is taken)",
+    413: "The request body is over 1 MB",
+    414: f"The request's path and query string are over {MAX_TARGET_BYTES} bytes",
+    500: "Server-side error",
+    503: "The database does not answer (readiness)",
+}
+
+
+def code_for(status: int) -> str:
+    """The error code of a status; one not listed above is named after its HTTP reason phrase."""
+    if status in CODES:
+        return CODES[status]
+    try:
+        return HTTPStatus(status).phrase.upper().replace(" ", "_").replace("-", "_")
+    except ValueError:
+        return "BAD_REQUEST" if status < 500 else "INTERNAL_SERVER_ERROR"
 
 
 class ErrorItem(BaseModel):
@@ -71,13 +111,13 @@ class ErrorItem(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    code: str
-    message: str
+    code: str = Field(description="What kind of refusal: " + ", ".join(f"{c} ({s})" for s, c in CODES.items()))
+    message: str = Field(description="What went wrong, for a person to read")
     errors: list[ErrorItem] | None = None
 
 
 def error(status: int, message: str, errors: list[dict[str, str]] | None = None, headers=None) -> FastJSON:
-    body: dict[str, Any] = {"code": CODES.get(status, "BAD_REQUEST" if status < 500 else "INTERNAL_SERVER_ERROR"), "message": message}
+    body: dict[str, Any] = {"code": code_for(status), "message": message}
     if errors:
         body["errors"] = errors
     if status == 401:
@@ -119,8 +159,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return error(400, f"the request is not valid: {fields}", errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException):
-        messages = {404: "no such endpoint", 405: "method not allowed on this endpoint"}
+    async def _http(request: Request, exc: StarletteHTTPException):
+        allowed = (exc.headers or {}).get("Allow", "")
+        messages = {404: "no such endpoint", 405: f"{request.method} is not allowed on this endpoint; it accepts {allowed or 'other methods'}"}
         return error(exc.status_code, messages.get(exc.status_code, str(exc.detail)), headers=exc.headers)
 
     @app.exception_handler(DBAPIError)
@@ -139,20 +180,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the error answers a route can give."""
-    text = {
-        400: "The request is not valid (the body lists each field)",
-        401: "Missing or invalid access token",
-        403: "The token lacks the scope this needs",
-        404: "A referenced resource (topic, employee, room, time slot, meeting...) does not exist",
-        409: "Conflict with the bank's state (e.g. the time slot is taken)",
-        413: "The request body is over 1 MB",
-        500: "Server-side error",
-    }
     out: dict[int | str, dict[str, Any]] = {}
     for s in (*statuses, 401, 500):
         out[s] = {
             "model": ErrorBody,
-            "description": text[s],
-            "content": {"application/json": {"example": {"code": CODES.get(s, "BAD_REQUEST"), "message": text[s]}}},
+            "description": MEANINGS[s],
+            "content": {"application/json": {"example": {"code": code_for(s), "message": MEANINGS[s]}}},
         }
     return out

@@ -1,4 +1,4 @@
-"""Plain ASGI middleware: request ids with one structured log line per request, and a body limit."""
+"""Plain ASGI middleware: request ids with one structured log line per request, and size limits."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import re
 import time
 import uuid
 
-from meetbook.http import CODES
+from starlette.exceptions import HTTPException
+
+from meetbook.http import MAX_TARGET_BYTES, code_for
 
 access_log = logging.getLogger("meetbook.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
@@ -63,7 +65,7 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         length = dict(scope.get("headers") or ()).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            return await _too_large(send, self.max_bytes)
+            return await refuse(send, 413, _too_large(self.max_bytes))
         received = 0
 
         async def limited():
@@ -72,20 +74,48 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _TooLarge
+                    raise _TooLarge(413, _too_large(self.max_bytes))
             return message
 
         try:
             await self.app(scope, limited, send)
-        except _TooLarge:
-            await _too_large(send, self.max_bytes)
+        except _TooLarge as exc:  # read outside the routes' error handling
+            await refuse(send, 413, exc.detail)
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(HTTPException):
+    """An HTTPException, because FastAPI turns any other error while reading a body into a 400
+    ("error parsing the body"); this one reaches the error handlers as the 413 it is."""
 
 
-async def _too_large(send, limit: int) -> None:
-    body = json.dumps({"code": CODES[400], "message": f"the request body is larger than {limit} bytes"}).encode()
-    await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+def _too_large(limit: int) -> str:
+    return f"the request body is larger than {limit} bytes"
+
+
+class TargetLimit:
+    """Refuse a request whose path and query string are over the limit with a JSON 414.
+
+    The HTTP server has larger limits of its own (httptools: 65,535 bytes of URL; h11: 16 kB of
+    request head) and refuses past them before the application is called (meetbook.transport puts
+    those refusals in the error body too). This limit, below both, has the application refuse a long
+    URL itself, under any server."""
+
+    def __init__(self, app, max_bytes: int = MAX_TARGET_BYTES):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            target = len(scope.get("raw_path") or scope["path"].encode()) + len(scope.get("query_string") or b"")
+            if target > self.max_bytes:
+                message = f"the request's path and query string are longer than {self.max_bytes} bytes"
+                return await refuse(send, 414, message)
+        await self.app(scope, receive, send)
+
+
+async def refuse(send, status: int, message: str) -> None:
+    """The API's error body, sent from the ASGI layer (outside FastAPI's error handlers)."""
+    body = json.dumps({"code": code_for(status), "message": message}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from meetbook.auth.tokens import LEEWAY_SECONDS
+from meetbook.http import CODES, MEANINGS
 from meetbook.meetings.lifecycle import MeetingChanges
 from meetbook.schemas_base import PatchOperation
 
@@ -16,7 +18,8 @@ def install(app: FastAPI) -> None:
         if app.openapi_schema:
             return app.openapi_schema
         document = get_openapi(
-            title=app.title, version=app.version, description=app.description, routes=app.routes, tags=app.openapi_tags
+            title=app.title, version=app.version, description=app.description + _contract_notes(), routes=app.routes,
+            tags=app.openapi_tags,
         )
         schemas = document.setdefault("components", {}).setdefault("schemas", {})
         for model in EXTRA_SCHEMAS:
@@ -30,6 +33,20 @@ def install(app: FastAPI) -> None:
         return document
 
     app.openapi = build
+
+
+def _contract_notes() -> str:
+    """Built from the code's own tables, so the document cannot drift from what the service answers."""
+    codes = "\n".join(f"- `{code}` ({status}): {MEANINGS[status]}" for status, code in CODES.items())
+    return f"""
+**Errors.** Every refusal is JSON `{{"code": "...", "message": "..."}}`; validation errors add
+`"errors": [{{"field": ..., "message": ...}}]`, and 401 carries `WWW-Authenticate: Bearer`. The codes:
+
+{codes}
+
+**Tokens.** `exp` and `nbf` are checked with {LEEWAY_SECONDS} seconds of leeway for clock skew between
+the token's issuer and this service.
+"""
 
 
 SAMPLES = {

@@ -14,6 +14,8 @@ from meetbook.errors import Unauthorized
 
 # What each scope may also do: an admin can do what an employee can, an employee what a customer can.
 IMPLIED = {"admin": {"admin", "employee", "customer"}, "employee": {"employee", "customer"}, "customer": {"customer"}}
+# Clock skew allowed between the token's issuer and this service when checking `exp` and `nbf`.
+LEEWAY_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -68,14 +70,31 @@ class TokenVerifier:
                 audience=self.settings.auth_audience,
                 issuer=self.settings.auth_issuer,
                 options={"require": ["exp", "sub"]},
-                leeway=5,
+                leeway=LEEWAY_SECONDS,
             )
+        # Our own words for each failure: the library's texts name codecs and padding.
         except jwt.ExpiredSignatureError:
             raise Unauthorized("the access token has expired") from None
         except jwt.ImmatureSignatureError:
             raise Unauthorized("the access token is not valid yet") from None
-        except (jwt.InvalidTokenError, jwt.PyJWKClientError) as exc:
-            raise Unauthorized(f"the access token is invalid: {exc}") from None
+        except jwt.InvalidSignatureError:
+            raise Unauthorized("the access token's signature does not match") from None
+        except jwt.DecodeError:
+            raise Unauthorized("the access token is malformed") from None
+        except jwt.InvalidAudienceError:
+            raise Unauthorized("the access token is meant for another audience") from None
+        except jwt.InvalidIssuerError:
+            raise Unauthorized("the access token is from another issuer") from None
+        except jwt.MissingRequiredClaimError as exc:
+            raise Unauthorized(f"the access token lacks the '{exc.claim}' claim") from None
+        except jwt.InvalidAlgorithmError:
+            raise Unauthorized("the access token is signed with an algorithm this service does not accept") from None
+        except jwt.PyJWKClientConnectionError:
+            raise Unauthorized("the identity provider's signing keys could not be fetched to check the access token") from None
+        except jwt.PyJWKClientError:
+            raise Unauthorized("the access token is signed with a key the identity provider does not list") from None
+        except jwt.InvalidTokenError:
+            raise Unauthorized("the access token is invalid") from None
         granted: set[str] = set()
         raw = claims.get("scope") or claims.get("scp") or ""
         for scope in raw.split() if isinstance(raw, str) else raw:
