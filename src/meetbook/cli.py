@@ -113,7 +113,7 @@ def demo() -> None:
 def token(
     scope: Annotated[str, typer.Option(help="customer, employee or admin (space-separated for several)")] = "customer",
     subject: Annotated[str | None, typer.Option(help="Who the token speaks for (the customer id for customers)")] = None,
-    ttl: Annotated[int | None, typer.Option(help="Lifetime in seconds")] = None,
+    ttl: Annotated[int | None, typer.Option(help="Lifetime in seconds, at least 1 (default: MEETBOOK_TOKEN_TTL_SECONDS, 3600)")] = None,
 ) -> None:
     """Print an access token from the development issuer."""
     from meetbook.auth.tokens import issue_token

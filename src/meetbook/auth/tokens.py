@@ -37,6 +37,9 @@ def issue_token(settings: Settings, scope: str, subject: str | None = None, ttl:
     unknown = set(scope.split()) - set(SCOPES)
     if unknown:
         raise ValueError(f"unknown scope(s): {', '.join(sorted(unknown))}; use {', '.join(SCOPES)}")
+    lifetime = ttl if ttl is not None else settings.token_ttl_seconds
+    if lifetime <= 0:  # such a token has expired before anyone can use it
+        raise ValueError(f"a token's lifetime (ttl) must be at least 1 second, not {lifetime}")
     now = int(time.time())
     claims = {
         "iss": settings.auth_issuer,
@@ -45,7 +48,7 @@ def issue_token(settings: Settings, scope: str, subject: str | None = None, ttl:
         "scope": scope,
         "iat": now,
         "nbf": now,
-        "exp": now + (ttl if ttl is not None else settings.token_ttl_seconds),
+        "exp": now + lifetime,
         "jti": str(uuid.uuid4()),
     }
     return jwt.encode(claims, settings.auth_secret, algorithm="HS256")
