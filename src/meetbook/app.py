@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from sqlalchemy import text
 
-from meetbook import __version__, idempotency, openapi
+from meetbook import __version__, docs_ui, idempotency, openapi
 from meetbook.auth.pkce import router as pkce_router
 from meetbook.auth.routes import router as auth_router
 from meetbook.auth.tokens import TokenVerifier
@@ -78,6 +78,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # docs_ui serves /docs without a CDN
+        redoc_url=None,
         openapi_tags=[
             {"name": "BookMe", "description": "Topics, free time slots, holds and meetings"},
             {"name": "Organization Configuration", "description": "The bank's configuration"},
@@ -96,6 +98,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.verifier = TokenVerifier(settings)
     install_error_handlers(app)
     openapi.install(app)
+    docs_ui.install(app)
 
     # Routes are matched in order: the booking flow's first, the hundred configuration routes after.
     for router in (slots_router, reservations_router, meetings_router, catalog_router, admin_router):
