@@ -162,3 +162,15 @@ def test_a_hold_with_a_room_claims_the_room(client, token, load_bank):
     carl = search(client, token(), requireEmployeeParticipation="false", explicitEmployeeIds=b.CARL, requireRoom="true")
     at_same_time = [s for s in carl if s["startDate"] == slots[0]["startDate"]]
     assert at_same_time and at_same_time[0]["roomId"] == b.ROOM_2
+
+
+def test_a_room_that_cannot_be_booked_cannot_be_held(client, token, load_bank):
+    document = b.bank()
+    document["rooms"][1]["canBeBooked"] = False
+    load_bank(document)
+    h = token()
+    slot = {**_slots(client, h)[0], "roomId": b.ROOM_2}
+    refused = reserve(client, h, slot)
+    assert refused.status_code == 400, refused.text
+    assert "Room 2" in refused.json()["message"] and refused.json()["errors"][0]["field"] == "timeSlot.roomId"
+    assert reserve(client, h, {**slot, "roomId": b.ROOM_1}).status_code == 200

@@ -44,7 +44,7 @@ def two_servers(race_database):
     from meetbook.bankfile.service import import_bank, parse
     from meetbook.db import make_engine, make_sessionmaker, unit_of_work
 
-    document = b.bank(employeeSchedules=[{"employeeId": b.ANNA, "workdays": ALL_DAY}])
+    document = b.bank(employeeSchedules=[{"employeeId": e, "workdays": ALL_DAY} for e in (b.ANNA, b.BO, b.CARL)])
 
     async def load():
         engine = make_engine(race_database)
@@ -92,11 +92,11 @@ def _reserve(base: str, slot: dict) -> int:
     return httpx.post(f"{base}/bookme/time-slots/reserve", json=body, headers=_headers(), timeout=30).status_code
 
 
-def _future_slots(base: str) -> list[dict]:
+def _future_slots(base: str, employee_id: str = b.ANNA) -> list[dict]:
     start = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).strftime("%Y-%m-%dT00:00:00Z")
     response = httpx.get(
         f"{base}/bookme/time-slots/available",
-        params={"requireEmployeeParticipation": "false", "explicitEmployeeIds": b.ANNA, "meetingTypes": "online", "startDate": start, "lookForwardTime": "1.00:00:00"},
+        params={"requireEmployeeParticipation": "false", "explicitEmployeeIds": employee_id, "meetingTypes": "online", "startDate": start, "lookForwardTime": "1.00:00:00"},
         headers=_headers(), timeout=30,
     )
     assert response.status_code == 200, response.text
@@ -182,3 +182,19 @@ def test_a_reschedule_and_a_new_booking_race_for_one_slot(two_servers, race_data
         else:
             assert now_meeting["startDate"] == original["startDate"]  # the loser's meeting is unchanged
     assert _claims_overlap(race_database) == 0
+
+
+def test_one_customer_racing_through_two_processes_gets_at_most_three_holds(two_servers, race_database):
+    customer = _headers()
+    # Three advisors (their locks do not serialise the attempts), slots two hours apart.
+    by_advisor = [_future_slots(two_servers[0], e)[::4][:6] for e in (b.ANNA, b.BO, b.CARL)]
+    slots = [slot for row in zip(*by_advisor) for slot in row]
+    body = lambda slot: {  # noqa: E731
+        "timeSlot": {**{k: slot[k] for k in ("startDate", "endDate", "employeeId")}, "status": "Reserved"}, "token": str(uuid.uuid4()),
+    }
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = list(pool.map(
+            lambda i: httpx.post(f"{two_servers[i % 2]}/bookme/time-slots/reserve", json=body(slots[i]), headers=customer, timeout=30).status_code,
+            range(len(slots)),
+        ))
+    assert sorted(statuses) == [200] * 3 + [409] * (len(slots) - 3), statuses

@@ -132,6 +132,7 @@ class BankSettings:
     max_ahead_seconds: int | None = None  # maxTimeFromBookingToMeeting
     max_seconds_per_day: int | None = None
     priority_rules: tuple[PriorityRule, ...] = DEFAULT_PRIORITY_RULES
+    max_holds_per_customer: int = 3  # not a slot rule: the reserve's limit, carried with the bank's settings
 
 
 @dataclass(frozen=True, slots=True)

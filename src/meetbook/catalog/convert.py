@@ -206,6 +206,7 @@ def settings_fields(x: c.OrganizationSettings) -> dict:
         "ical_meeting_title": x.i_cal_meeting_title,
         "ical_meeting_description": x.i_cal_meeting_description,
     }
+        "max_holds_per_customer": x.max_holds_per_customer,
 
 
 def settings_out(row: m.OrganizationSettings) -> c.OrganizationSettings:
@@ -222,3 +223,4 @@ def settings_out(row: m.OrganizationSettings) -> c.OrganizationSettings:
         iCalMeetingTitle=row.ical_meeting_title,
         iCalMeetingDescription=row.ical_meeting_description,
     )
+        max_holds_per_customer=row.max_holds_per_customer,

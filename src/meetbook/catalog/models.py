@@ -31,6 +31,7 @@ class OrganizationSettings(Base):
     closing_days: Mapped[list] = mapped_column(JSON, default=list)
     ical_meeting_title: Mapped[str | None] = mapped_column(String(500), nullable=True)
     ical_meeting_description: Mapped[str | None] = mapped_column(String(4000), nullable=True)
+    max_holds_per_customer: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     # Bumped by every configuration write so caches of the bank know when to reload.
     version: Mapped[int] = mapped_column(BigInteger, default=1)
 

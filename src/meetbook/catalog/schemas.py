@@ -175,6 +175,10 @@ class OrganizationSettings(ApiModel):
     closing_days: list[dt.date] = []
     i_cal_meeting_title: str | None = Field(default=None, alias="iCalMeetingTitle")
     i_cal_meeting_description: str | None = Field(default=None, alias="iCalMeetingDescription")
+    max_holds_per_customer: int = Field(
+        default=3, ge=1, le=100,
+        description="How many time slots one customer may hold at once (employees are not limited)",
+    )
 
     @field_validator("time_zone")
     @classmethod

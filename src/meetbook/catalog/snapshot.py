@@ -100,6 +100,7 @@ async def load_bank(session: AsyncSession) -> a.Bank:
         minimum_notice_seconds=s.working_time_buffer,
         max_ahead_seconds=s.max_time_from_booking_to_meeting,
         max_seconds_per_day=s.max_meeting_time_per_day,
+        max_holds_per_customer=s.max_holds_per_customer,
         priority_rules=tuple(a.PriorityRule(r.type, r.label) for r in rules) or a.DEFAULT_PRIORITY_RULES,
     )
     schedules = {r.employee_id: r for r in (await session.scalars(select(m.EmployeeScheduleRow))).all()}

@@ -19,7 +19,7 @@ from meetbook.meetings.models import MeetingRow
 from meetbook.meetings.schemas import Meeting
 from meetbook.meetings.service import claim_additional_employees, get_meeting_row, meeting_out
 from meetbook.reservations import locks
-from meetbook.reservations.models import ClaimRow, HoldRow, employee_resource, room_resource
+from meetbook.reservations.models import ClaimRow, HoldRow, employee_resource, room_resource, session_lock
 from meetbook.reservations.service import claims_for
 from meetbook.schemas_base import ApiModel
 from meetbook.slots.check import offered_slot
@@ -97,13 +97,13 @@ async def _move(session: AsyncSession, cache: SnapshotCache, row: MeetingRow, ho
     """Move the meeting to a hold reserved with existingMeetingId: one transaction, so the
     meeting never has two times or none."""
     hold = await session.get(HoldRow, hold_id)
-    if hold is None:
+    if hold is None or not hold.belongs_to(who):
         raise NotFound(f"time slot '{hold_id}' was not found (holds last five minutes)")
     resources = {employee_resource(row.employee_id), employee_resource(hold.employee_id)}
     for room_id in (row.room_id, hold.room_id):
         if room_id:
             resources.add(room_resource(room_id))
-    await locks.lock(session, resources, first=[f"token:{hold.token}"])
+    await locks.lock(session, resources, first=[session_lock(hold.subject, hold.token)])
     await session.refresh(hold)
     if hold.existing_meeting_id != row.id:
         raise Conflict("that time slot was not reserved for moving this meeting (reserve it with existingMeetingId)")

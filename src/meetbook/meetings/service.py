@@ -59,8 +59,11 @@ async def book(session: AsyncSession, cache: SnapshotCache, body: CreateMeeting,
     customer_id = body.customer_id or (None if who.is_employee else who.subject)
 
     hold = await session.get(HoldRow, body.time_slot_id)
+    if hold is not None and not hold.belongs_to(who):
+        hold = None  # another customer's hold does not exist for this one
     if hold is None:
-        if await session.scalar(select(MeetingRow.id).where(MeetingRow.time_slot_id == body.time_slot_id)):
+        booked = (await session.execute(select(MeetingRow.customer_id).where(MeetingRow.time_slot_id == body.time_slot_id))).first()
+        if booked is not None and (who.is_employee or booked.customer_id == who.subject):
             raise Conflict(f"time slot '{body.time_slot_id}' is already booked as a meeting")
         raise NotFound(f"time slot '{body.time_slot_id}' was not found (holds last five minutes)")
     await locks.lock(session, [employee_resource(hold.employee_id)])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from meetbook.catalog.models import new_id
@@ -13,11 +13,15 @@ from meetbook.db import Base, UTCDateTime
 
 class HoldRow(Base):
     __tablename__ = "holds"
-    __table_args__ = (Index("ix_holds_expires_at", "expires_at"),)
+    # One hold per customer session (the seed's "same token" rule), enforced by the database. A
+    # session is the signed-in subject's: the same token string from two customers is two sessions.
+    __table_args__ = (
+        Index("ix_holds_expires_at", "expires_at"),
+        UniqueConstraint("subject", "token", name="uq_holds_subject_token"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    # One hold per customer session: the seed's "same token" rule, enforced by the database.
-    token: Mapped[str] = mapped_column(String(128), unique=True)
+    token: Mapped[str] = mapped_column(String(128))
     employee_id: Mapped[str] = mapped_column(String(36), ForeignKey("employees.id", ondelete="CASCADE"))
     room_id: Mapped[str | None] = mapped_column(
         String(36), ForeignKey("rooms.id", ondelete="CASCADE"), nullable=True
@@ -30,6 +34,15 @@ class HoldRow(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     date_created: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     date_modified: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    def belongs_to(self, who) -> bool:
+        """A hold is its customer's: to anyone else but an employee acting for them it does not exist."""
+        return who.is_employee or self.subject == who.subject
+
+
+def session_lock(subject: str, token: str) -> str:
+    """The lock key of one customer session (a reserve, a move and a booking of its hold take it first)."""
+    return f"token:{subject}\x1f{token}"
 
 
 class ClaimRow(Base):

@@ -21,7 +21,7 @@ from meetbook.slots.models import CalendarEntryRow
 
 async def room_vacancies(session: AsyncSession, location: str, time_slot_id: str, who: Principal, now: dt.datetime) -> list[c.Room]:
     hold = await session.get(HoldRow, time_slot_id)
-    if hold is not None and hold.expires_at > now:
+    if hold is not None and hold.expires_at > now and hold.belongs_to(who):
         start, end, own = hold.start, hold.end, ClaimRow.hold_id == hold.id
     else:
         meeting = await session.scalar(select(MeetingRow).where(MeetingRow.time_slot_id == time_slot_id, MeetingRow.status == "Booked"))

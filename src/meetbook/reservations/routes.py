@@ -26,7 +26,10 @@ router = APIRouter(tags=["BookMe"])
     description=(
         "Use one `token` per customer session. Reserving again with the same token releases the "
         "previous hold in the same transaction; if the new slot is taken the answer is 409 and the "
-        "previous hold is kept. Repeating the same request returns the same hold, not extended."
+        "previous hold is kept. Repeating the same request returns the same hold, not extended. "
+        "A hold is the signed-in customer's: the same token from another customer is another session, and "
+        "to anyone but its customer (or an employee) the hold does not exist (404). A customer holds at most "
+        "the bank's `maxHoldsPerCustomer` time slots at once (default 3; 409 beyond); employees are not limited."
     ),
     response_model=TimeSlot,
     responses=error_responses(400, 403, 404, 409, 413),

@@ -13,10 +13,10 @@ from meetbook.auth.tokens import Principal
 from meetbook.catalog import models as m
 from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.clock import epoch
-from meetbook.errors import NotFound, SlotTaken
+from meetbook.errors import Conflict, Invalid, NotFound, SlotTaken
 from meetbook.meetings.models import MeetingRow
 from meetbook.reservations import locks
-from meetbook.reservations.models import ClaimRow, HoldRow, employee_resource, room_resource
+from meetbook.reservations.models import ClaimRow, HoldRow, employee_resource, room_resource, session_lock
 from meetbook.reservations.schemas import Reservation, TimeSlot
 from meetbook.slots.check import offered_slot
 from meetbook.slots.occupancy import WIDEN, TokenHold
@@ -64,14 +64,21 @@ async def reserve(
         raise NotFound.of("employee", slot.employee_id)
     if slot.room_id and slot.room_id not in bank.rooms:
         raise NotFound.of("room", slot.room_id)
+    if slot.room_id and not bank.rooms[slot.room_id].can_be_booked:
+        raise Invalid(
+            f"room '{bank.rooms[slot.room_id].name}' cannot be booked (canBeBooked is false); pick another room or none",
+            [{"field": "timeSlot.roomId", "message": "this room cannot be booked"}],
+        )
     if request.existing_meeting_id:
         meeting = await session.get(MeetingRow, request.existing_meeting_id)
         if meeting is None or (not who.is_employee and meeting.customer_id != who.subject):
             raise NotFound.of("meeting", request.existing_meeting_id)
 
-    # The token first (one hold per session), then the advisor and room, always in one order.
+    # The session first (one hold per session), then the customer (a limit on their holds), then
+    # the advisor and room, always in one order.
     resources = [employee_resource(slot.employee_id)] + ([room_resource(slot.room_id)] if slot.room_id else [])
-    await locks.lock(session, resources, first=[f"token:{request.token}"])
+    limited = not who.is_employee
+    await locks.lock(session, resources, first=[session_lock(who.subject, request.token)] + ([f"customer:{who.subject}"] if limited else []))
 
     # One read: the slot's check, and the hold this token already has (whose claims the check
     # leaves out: moving one's own hold within its time is fine).
@@ -88,10 +95,10 @@ async def reserve(
         customer_initiated=not who.is_employee,
         ignore_meeting_ids=[request.existing_meeting_id] if request.existing_meeting_id else (),
         expired_holds=expired,
-        token=request.token,
+        token=(who.subject, request.token),
         token_holds=held,
     )
-    previous = held[0] if held else None
+    previous = next((h for h in held if h.mine), None)
     if previous is not None and previous.expires <= epoch(now):
         expired.add(previous.id)
         previous = None
@@ -105,6 +112,13 @@ async def reserve(
         return hold_out(await session.get(HoldRow, previous.id))  # a retry: same hold, not extended
     if offered is None:
         raise SlotTaken("the time slot is not available: it is taken, held by another customer, or outside the advisor's bookable time")
+    if limited:
+        others = sum(1 for h in held if not h.mine and h.expires > epoch(now))
+        if others >= bank.settings.max_holds_per_customer:
+            raise Conflict(
+                f"you already hold {others} time slots, the most one customer may hold at once; book or release "
+                "one of them (or reserve again with the same token to move it)"
+            )
     room_id = slot.room_id or offered.room_id
     if room_id and room_id != slot.room_id:
         resources.append(room_resource(room_id))
@@ -175,7 +189,7 @@ def _columns_of(row) -> dict:
 
 async def get_time_slot(session: AsyncSession, ident: str, who: Principal, now: dt.datetime) -> TimeSlot:
     hold = await session.get(HoldRow, ident)
-    if hold is not None and hold.expires_at > now:
+    if hold is not None and hold.expires_at > now and hold.belongs_to(who):
         return hold_out(hold)
     meeting = await session.scalar(select(MeetingRow).where(MeetingRow.time_slot_id == ident))
     if meeting is not None and (who.is_employee or meeting.customer_id == who.subject):
@@ -209,7 +223,7 @@ async def release(session: AsyncSession, ident: str, token: str | None, who: Pri
     """A customer going back frees their hold at once; only the token's owner may.
     Employees may also remove external calendar time this way."""
     hold = await session.get(HoldRow, ident)
-    if hold is not None and (hold.token == token or who.is_employee):
+    if hold is not None and (who.is_employee or (hold.belongs_to(who) and hold.token == token)):
         await session.delete(hold)
         return
     if hold is None and who.is_employee:
@@ -278,7 +292,7 @@ async def patch_hold(
 ) -> TimeSlot:
     """Change a live hold's room or service group (the published PATCH /bookme/time-slots/{id})."""
     hold = await session.get(HoldRow, ident)
-    if hold is None or hold.expires_at <= now or (hold.token != token and not who.is_employee):
+    if hold is None or hold.expires_at <= now or not (who.is_employee or (hold.belongs_to(who) and hold.token == token)):
         raise NotFound("time slot '%s' was not found for this reservation token" % ident)
     changes = patching.apply(
         {"serviceGroup": hold.service_group, "roomId": hold.room_id}, body, HoldChanges, {"serviceGroup", "roomId"}

@@ -29,13 +29,14 @@ async def offered_slot(
     ignore_hold_ids: Collection[str] = (),
     ignore_meeting_ids: Collection[str] = (),
     expired_holds: set[str] | None = None,
-    token: str | None = None,
+    token: tuple[str, str] | None = None,
     token_holds: list[TokenHold] | None = None,
 ) -> Slot | None:
     """The matching slot (carrying the room it would use), or None when it is not offered.
 
-    `expired_holds`, when given, collects the expired holds found on the way; with `token`, that
-    token's hold does not count and is added to `token_holds` (see load_occupancy)."""
+    `expired_holds`, when given, collects the expired holds found on the way; with `token`
+    (subject, reservation token), that session's hold does not count, and the customer's holds are
+    added to `token_holds` (see load_occupancy)."""
     start_s, end_s, now_s = epoch(start), epoch(end), epoch(now)
     if end_s <= start_s:
         return None

@@ -40,7 +40,7 @@ async def load_occupancy(
     advisor_ids: Collection[str] | None = None,
     room_ids: Collection[str] = (),
     expired_holds: set[str] | None = None,
-    token: str | None = None,
+    token: tuple[str, str] | None = None,
     token_holds: list[TokenHold] | None = None,
 ) -> Occupancy:
     """Active claims and calendar time around the window.
@@ -54,9 +54,9 @@ async def load_occupancy(
     claims are read too and their hold ids added to it, so that the claiming transaction deletes
     them only when there are any (they would trip the database's overlap check).
 
-    With `token` (a narrow read too), the claims of that reservation token's hold are left out
-    and the hold itself is added to `token_holds`: a reserve learns whether its customer already
-    holds something in the same round trip as the check.
+    With `token` (subject, reservation token; a narrow read too), the claims of that customer
+    session's hold are left out, and that hold and the customer's other live holds are added to
+    `token_holds`: a reserve learns what its customer already holds in the same round trip as the check.
     """
     lo, hi = window_start - WIDEN, window_end + WIDEN
     params: dict = {"lo": lo, "hi": hi, "now": now}
@@ -74,7 +74,7 @@ async def load_occupancy(
     if (expired_holds is not None or token is not None) and not named:
         raise ValueError("expired_holds and token are for narrow reads: name the advisors (advisor_ids)")
     if token is not None:
-        params["token"] = token
+        params["subject"], params["token"] = token
     if arrays and expired_holds is None and token is None:
         return await _load_packed(connection, params, named, bool(ignore_meeting_ids), bool(ignore_hold_ids))
     if named:
@@ -186,7 +186,8 @@ def _entries_query():
 
 @dataclass(frozen=True, slots=True)
 class TokenHold:
-    """The hold a reservation token already has, as the check's read found it (epoch seconds)."""
+    """A hold of the reserving customer, as the check's read found it (epoch seconds); `mine`
+    when it is the reservation token's own."""
 
     id: str
     employee_id: str
@@ -194,9 +195,12 @@ class TokenHold:
     start: int
     end: int
     expires: int
+    mine: bool = True
 
 
-_TOKEN_HOLD = "token hold"  # the status column's marker for the token's hold (no calendar status)
+# The status column's markers for the customer's holds (no calendar status looks like these).
+_TOKEN_HOLD = "token hold"
+_OTHER_HOLD = "other hold"
 
 
 async def _load_named(connection, query, params: dict, now: int, expired_holds: set[str] | None,
@@ -213,9 +217,9 @@ async def _load_named(connection, query, params: dict, now: int, expired_holds: 
                     expired_holds.add(hold)
                 continue
             claims.append((who, start, end, seconds))
-        elif status == _TOKEN_HOLD:
+        elif status == _TOKEN_HOLD or status == _OTHER_HOLD:
             if token_holds is not None:
-                token_holds.append(TokenHold(hold, who, room_id, start, end, expires))
+                token_holds.append(TokenHold(hold, who, room_id, start, end, expires, status == _TOKEN_HOLD))
         else:
             calendar.add(who, room_id, start, end, status)
     return calendar.occupancy(*_columns(claims))
@@ -277,12 +281,14 @@ def _named_query(with_expired: bool, ignore_meetings: bool, ignore_holds: bool, 
     parts = [claims, _entries_rows(True, arrays, e.employee_id, e.start_s, e.end_s, *padding, e.status, e.room_id)]
     if of_token:
         h = HoldRow.__table__.c
-        mine = select(h.id).where(h.token == bindparam("token"))
+        is_mine = h.token == bindparam("token")
+        mine = select(h.id).where(h.subject == bindparam("subject"), is_mine)
         parts[0] = claims.where(or_(c.hold_id.is_(None), c.hold_id.not_in(mine.scalar_subquery())))
+        expires = _epoch(h.expires_at, arrays)
         parts.append(select(
-            h.employee_id, _epoch(h.start, arrays), _epoch(h.end, arrays), literal(0, Integer), _epoch(h.expires_at, arrays),
-            h.id, literal(_TOKEN_HOLD, String), h.room_id,
-        ).where(h.token == bindparam("token")))
+            h.employee_id, _epoch(h.start, arrays), _epoch(h.end, arrays), literal(0, Integer), expires,
+            h.id, case((is_mine, literal(_TOKEN_HOLD, String)), else_=literal(_OTHER_HOLD, String)), h.room_id,
+        ).where(h.subject == bindparam("subject"), or_(is_mine, expires > bindparam("now"))))
     return union_all(*parts)
 
 
