@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import json
+import contextlib
 import logging
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-import yaml
 
 from meetbook.config import get_settings
 
@@ -37,16 +36,24 @@ async def _with_session(url: str, work):
 
 
 async def _import(url: str, document, quiet: bool = False) -> dict[str, int]:
+    from meetbook.bankfile.schemas import BankDefinition
     from meetbook.bankfile.service import import_bank, parse
 
-    bank = parse(document)
+    bank = document if isinstance(document, BankDefinition) else parse(document)
     total = sum(len(getattr(bank, k) or []) for k in type(bank).model_fields if isinstance(getattr(bank, k), list))
 
     async def work(session):
-        if quiet or total == 0:
+        if quiet or total == 0 or not sys.stderr.isatty():  # a bar is for a person at a terminal
             return await import_bank(session, bank)
-        with typer.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
-            return await import_bank(session, bank, lambda _kind, n: bar.update(n))
+        with contextlib.ExitStack() as stack:
+            bars = []
+
+            def tick(_kind: str, n: int) -> None:
+                if not bars:  # opened at the first write, after the checks: a refused file shows none
+                    bars.append(stack.enter_context(typer.progressbar(length=total, label="Importing", file=sys.stderr)))
+                bars[0].update(n)
+
+            return await import_bank(session, bank, tick)
 
     return await _with_session(url, work)
 
@@ -68,34 +75,40 @@ def migrate() -> None:
 
 
 @app.command("import")
-def import_(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A bank definition file (YAML or JSON)")]) -> None:
+def import_(file: Annotated[Path, typer.Argument(help="A bank definition file (YAML or JSON)")]) -> None:
     """Load a bank definition file: validated whole, written all-or-nothing; importing twice is harmless."""
-    from meetbook.bankfile.service import read_file
+    from meetbook.bankfile.fileio import read_file
+    from meetbook.bankfile.service import parse
     from meetbook.errors import Invalid
 
     settings = get_settings()
-    _migrate(settings.database_url)
     try:
-        counts = asyncio.run(_import(settings.database_url, read_file(file)))
+        bank = parse(read_file(file))  # first, so that a file that is not one touches no database
+        _migrate(settings.database_url)
+        counts = asyncio.run(_import(settings.database_url, bank))
     except Invalid as exc:
         _fail(exc.message, exc.errors)
-    typer.echo("imported: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v) or "imported: nothing")
+    typer.echo("imported: " + (", ".join(f"{k} {v}" for k, v in counts.items() if v) or "nothing"))
 
 
 @app.command()
 def export(file: Annotated[Path | None, typer.Argument(help="Where to write (YAML, or JSON by extension); stdout if left out")] = None) -> None:
     """Write the current bank as a definition file that `meetbook import` reads back."""
+    from meetbook.bankfile.fileio import dump_text
     from meetbook.bankfile.service import export_bank
 
     settings = get_settings()
     _migrate(settings.database_url)
     data = asyncio.run(_with_session(settings.database_url, export_bank))
-    text = json.dumps(data, indent=2, ensure_ascii=False) if file and file.suffix == ".json" else yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    text = dump_text(data, as_json=file is not None and file.suffix.lower() == ".json")
     if file:
-        file.write_text(text, encoding="utf-8")
+        try:
+            file.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {file}: {exc.strerror or exc}")
         typer.echo(f"wrote {file}")
     else:
-        typer.echo(text)
+        typer.echo(text, nl=False)
 
 
 @app.command()

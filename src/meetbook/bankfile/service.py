@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, PlainSerializer, ValidationError
+from pydantic.fields import FieldInfo
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,18 +18,9 @@ from meetbook.catalog.store import configuration_changed, organization_settings
 from meetbook.clock import epoch
 from meetbook.errors import Invalid
 from meetbook.slots.models import CalendarEntryRow
+from meetbook.timefmt import format_instant, format_time_of_day, format_timespan
 
 Progress = Callable[[str, int], None]
-
-
-def read_file(path: Path) -> Any:
-    text = path.read_text(encoding="utf-8")
-    try:
-        if path.suffix.lower() == ".json":
-            return json.loads(text)
-        return yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise Invalid(f"{path.name} is not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}") from None
 
 
 def _path(loc: tuple) -> str:
@@ -45,15 +34,68 @@ def _path(loc: tuple) -> str:
 
 
 def parse(document: Any) -> BankDefinition:
-    if document is None:
-        document = {}
     if not isinstance(document, dict):
-        raise Invalid("a bank definition is one object (a mapping of keys such as employees, topics, rooms)")
+        found = "a list" if isinstance(document, list) else f"the single value '{str(document)[:40]}'"
+        raise Invalid(f"a bank definition is one mapping of keys such as employees, topics, rooms; this file holds {found}")
+    problems = _shape_problems(BankDefinition, document, ())
     try:
-        return BankDefinition.model_validate(document)
+        bank = BankDefinition.model_validate(document)
     except ValidationError as exc:
-        problems = [{"field": _path(e["loc"]), "message": e["msg"].removeprefix("Value error, ")} for e in exc.errors()]
-        raise Invalid(f"the bank definition has {len(problems)} problem(s)", problems) from None
+        reported = {p["field"] for p in problems}
+        problems += [
+            {"field": field, "message": e["msg"].removeprefix("Value error, ")}
+            for e in exc.errors()
+            if (field := _path(e["loc"])) not in reported
+        ]
+    if problems:
+        raise Invalid(f"the bank definition has {len(problems)} problem(s)", problems)
+    return bank
+
+
+# Times of day and durations, known by how they are written out (numbers inside, text on the wire).
+_QUOTE = {
+    format_time_of_day: 'write the time as a quoted string "hh:mm:ss"',
+    format_timespan: 'write the duration as a quoted string "[d.]hh:mm:ss"',
+}
+
+
+def _shape_problems(model: type[BaseModel], data: Any, loc: tuple) -> list[dict[str, str]]:
+    """Keys the model does not know (validation ignores them, so a typo such as `roomz` silently
+    dropped the rooms), and numbers in time and duration fields, with the advice to quote them: a
+    YAML 1.1 reader takes an unquoted 16:00:00 for 57600, which was once stored as 960 hours."""
+    if not isinstance(data, dict):
+        return []  # validation reports the wrong type
+    fields = {key: f for name, f in model.model_fields.items() for key in (name, f.alias or name)}
+    problems = []
+    for key, value in data.items():
+        here = (*loc, key)
+        field = fields.get(key)
+        if field is None:
+            known = ", ".join(f.alias or n for n, f in model.model_fields.items())
+            problems.append({"field": _path(here), "message": f"unknown key; expected one of {known}"})
+            continue
+        advice = _QUOTE.get(_written_by(field))
+        if advice and isinstance(value, (int, float)):
+            problems.append({"field": _path(here), "message": advice})
+        inner = _model_in(field.annotation)
+        if inner is not None and isinstance(value, list):
+            for i, item in enumerate(value):
+                problems += _shape_problems(inner, item, (*here, i))
+        elif inner is not None:
+            problems += _shape_problems(inner, value, here)
+    return problems
+
+
+def _written_by(field: FieldInfo) -> Callable | None:
+    metadata = [*field.metadata, *(m for arg in get_args(field.annotation) for m in getattr(arg, "__metadata__", ()))]
+    return next((m.func for m in metadata if isinstance(m, PlainSerializer)), None)
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds: itself, optional, or in a list."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return next((m for arg in get_args(annotation) if (m := _model_in(arg)) is not None), None)
 
 
 async def _existing(session: AsyncSession, table: type) -> list:
@@ -97,16 +139,10 @@ async def import_bank(session: AsyncSession, bank: BankDefinition, progress: Pro
         settings = await organization_settings(session)
         given = bank.organization_settings.model_fields_set
         values = convert.settings_fields(bank.organization_settings)
-        names = {
-            "time_zone": "time_zone", "opening_time": "opening_minute", "closing_time": "closing_minute",
-            "default_meeting_duration": "default_meeting_duration",
-            "buffer_between_meetings": "buffer_between_meetings", "working_time_buffer": "working_time_buffer",
-            "max_time_from_booking_to_meeting": "max_time_from_booking_to_meeting",
-            "max_meeting_time_per_day": "max_meeting_time_per_day", "closing_days": "closing_days",
-            "i_cal_meeting_title": "ical_meeting_title", "i_cal_meeting_description": "ical_meeting_description",
-        }
+        # Only the keys the file gives; columns are named as the fields, but for these.
         for field in given:
-            setattr(settings, names[field], values[names[field]])
+            column = _SETTINGS_COLUMNS.get(field, field)
+            setattr(settings, column, values[column])
         counts["organizationSettings"] = 1
         tick("organizationSettings", 1)
 
@@ -150,6 +186,12 @@ async def import_bank(session: AsyncSession, bank: BankDefinition, progress: Pro
     )
     await configuration_changed(session)
     return counts
+
+
+_SETTINGS_COLUMNS = {
+    "opening_time": "opening_minute", "closing_time": "closing_minute",
+    "i_cal_meeting_title": "ical_meeting_title", "i_cal_meeting_description": "ical_meeting_description",
+}
 
 
 class _Probe:
@@ -285,8 +327,6 @@ async def export_bank(session: AsyncSession) -> dict[str, Any]:
     settings = await organization_settings(session)
     rules = (await session.scalars(select(m.PriorityRuleRow).order_by(m.PriorityRuleRow.position))).all()
     calendar = (await session.scalars(select(CalendarEntryRow).order_by(CalendarEntryRow.start_s))).all()
-    from meetbook.timefmt import format_instant
-
     return {
         "organizationSettings": convert.settings_out(settings).model_dump(by_alias=True, mode="json", exclude_none=True),
         "locations": await all_of(m.LocationRow, convert.location_out, m.LocationRow.location),
