@@ -115,6 +115,53 @@ def test_times_of_24_hours_or_more(meetbook, tmp_path, client, token):
     assert max(s["endDate"] for s in slots) == "2026-06-01T22:00:00.000Z"  # midnight local
 
 
+def test_an_inconsistent_file_is_refused_whole_with_every_problem(meetbook, tmp_path, client, token):
+    bad = b.bank(organizationSettings={"openingTime": "17:00:00", "closingTime": "08:00:00", "closeingTime": "18:00:00"},
+                 roomz=[{"name": "Room 9", "location": "Copenhagen"}])
+    bad["rooms"].append({"name": "Room 3", "location": "Atlantis"})
+    bad["rooms"].append({"name": "Room 4", "location": "copenhagen"})
+    bad["employeeSchedules"][0]["workdays"][0].update({"from": "14:00:00", "to": "10:00:00"})
+    bad["employeeSchedules"][1]["workdays"][1] = {"dayOfWeek": "Tuesday", "from": "17:00:00"}  # `to` defaults to 16:00
+    bad["employeeSchedules"][2]["workdays"][0]["location"] = "Odense"
+    bad["employees"][2]["id"] = b.ANNA
+    bad["locations"].append({"location": "Aarhus"})
+    bad_file = tmp_path / "bad.yaml"
+    bad_file.write_text(yaml.safe_dump(bad))
+    err = _refused(meetbook("import", bad_file))
+    assert "roomz: unknown key; expected one of organizationSettings, locations, rooms" in err
+    assert "organizationSettings.closeingTime: unknown key" in err
+    assert "from" in _problem(err, "employeeSchedules[0].workdays[0].to")
+    # The shape first; with it right, the whole file is judged against itself and the stored bank.
+    del bad["roomz"], bad["organizationSettings"]["closeingTime"]
+    bad["employeeSchedules"][0]["workdays"][0].update({"from": "09:00:00", "to": "12:00:00"})
+    bad_file.write_text(yaml.safe_dump(bad))
+    err = _refused(meetbook("import", bad_file))
+    for line in [
+        "organizationSettings.closingTime: 08:00:00 is not after openingTime 17:00:00",
+        "rooms[2].location: no location named 'Atlantis'",
+        "rooms[3].location: no location named 'copenhagen' (did you mean 'Copenhagen'?)",
+        "employeeSchedules[1].workdays[1].to: 16:00:00 is not after from 17:00:00",
+        "employeeSchedules[2].workdays[0].location: no location named 'Odense'",
+        f"employees[2].id: '{b.ANNA}' is already used by employees[0]",
+        "locations[2].location: 'Aarhus' is already used by locations[1]",
+    ]:
+        assert f"  {line}" in err, err
+    assert client.get("/config/employees", headers=token("employee")).json() == []
+    assert client.get("/config/rooms", headers=token("employee")).json() == []
+
+
+def test_a_name_taken_by_a_stored_object_is_a_problem_not_a_crash(meetbook, tmp_path, load_bank, client, token):
+    load_bank(b.bank())
+    clash = {"locations": [{"id": b.ident("another"), "location": "Copenhagen"}],
+             "topics": [{"id": b.ident("another-topic"), "name": "Housing again", "uniqueTopicId": "housing"}]}
+    bank_file = tmp_path / "clash.yaml"
+    bank_file.write_text(yaml.safe_dump(clash))
+    err = _refused(meetbook("import", bank_file))
+    assert f"locations[0].location: 'Copenhagen' is already used by the stored one with id '{b.ident('loc-cph')}'" in err
+    assert f"topics[0].uniqueTopicId: 'housing' is already used by the stored one with id '{b.T_HOUSING}'" in err
+    assert len(client.get("/bookme/config/locations", headers=token("employee")).json()) == 2
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [

@@ -233,7 +233,8 @@ def _parents_first(items: list, ident: Callable, parent: Callable) -> list:
 
 
 async def _check_references(session: AsyncSession, bank: BankDefinition) -> None:
-    """Every id the file refers to exists in the file or in the database; report all at once."""
+    """What takes the whole file and the stored bank to judge (every id referred to exists, no
+    cycles, known branches, hours that open before they close, unique ids and names); all at once."""
 
     async def ids_of(table: type, items: list) -> set[str]:
         known = set((await session.scalars(select(table.id))).all())
@@ -291,8 +292,85 @@ async def _check_references(session: AsyncSession, bank: BankDefinition) -> None
         "competenceGroups", "parentGroupId", bank.competence_groups, lambda g: g.parent_group_id,
         await _parents(session, m.CompetenceGroupRow, "parent_group_id"), max_depth=5,
     )
+    problems += await _location_problems(session, bank)
+    problems += _hours_problems(bank, await organization_settings(session))
+    problems += await _uniqueness_problems(session, bank)
     if problems:
         raise Invalid(f"the bank definition has {len(problems)} problem(s)", problems)
+
+
+async def _location_problems(session: AsyncSession, bank: BankDefinition) -> list[dict[str, str]]:
+    """Rooms, employees, workdays and service levels name a branch, which must exist (in the file or
+    stored), as the configuration API requires: a room at an unknown branch is never offered."""
+    known = set((await session.scalars(select(m.LocationRow.location))).all()) | {x.location for x in bank.locations}
+    by_lower = {name.lower(): name for name in known}
+    problems = []
+
+    def need(path: str, name: str | None) -> None:
+        if name is not None and name not in known:
+            guess = f" (did you mean '{by_lower[name.lower()]}'?)" if name.lower() in by_lower else ""
+            problems.append({"field": path, "message": f"no location named '{name}'{guess}; add it under locations"})
+
+    for i, r in enumerate(bank.rooms):
+        need(f"rooms[{i}].location", r.location)
+    for i, e in enumerate(bank.employees):
+        need(f"employees[{i}].location", e.location)
+    for i, s in enumerate(bank.employee_schedules):
+        for j, w in enumerate(s.workdays):
+            need(f"employeeSchedules[{i}].workdays[{j}].location", w.location)
+    for i, g in enumerate(bank.service_groups):
+        for j, name in enumerate(g.service_level.locations):
+            need(f"serviceGroups[{i}].serviceLevel.locations[{j}]", name)
+    return problems
+
+
+def _hours_problems(bank: BankDefinition, stored: m.OrganizationSettings) -> list[dict[str, str]]:
+    """Hours that close before they open (a workday's `to` may also be its default, 16:00:00)."""
+    problems = []
+
+    def check(path: str, start_key: str, end_key: str, start: int | None, end: int | None) -> None:
+        if start is not None and end is not None and end <= start:
+            problems.append({"field": path + end_key, "message": f"{format_time_of_day(end)} is not after "
+                             f"{start_key} {format_time_of_day(start)}: the hours close before they open"})
+
+    if (s := bank.organization_settings) is not None:  # a key left out keeps the stored value
+        opening = s.opening_time if "opening_time" in s.model_fields_set else stored.opening_minute
+        closing = s.closing_time if "closing_time" in s.model_fields_set else stored.closing_minute
+        check("organizationSettings.", "openingTime", "closingTime", opening, closing)
+    for i, schedule in enumerate(bank.employee_schedules):
+        for j, w in enumerate(schedule.workdays):
+            check(f"employeeSchedules[{i}].workdays[{j}].", "from", "to", w.from_, w.to)
+    return problems
+
+
+async def _uniqueness_problems(session: AsyncSession, bank: BankDefinition) -> list[dict[str, str]]:
+    """Two objects with one id (or two schedules for one employee) would silently become one; two
+    locations with one name or topics with one uniqueTopicId break a unique column."""
+    problems = []
+
+    def unique(kind: str, field: str, items: list, key: Callable, stored: dict | None = None) -> None:
+        file_ids = {x.id for x in items if getattr(x, "id", None)}
+        first: dict = {}
+        for i, x in enumerate(items):
+            k = key(x)
+            if k is None:
+                continue
+            if k in first:
+                problems.append({"field": f"{kind}[{i}].{field}", "message": f"'{k}' is already used by {kind}[{first[k]}]"})
+            elif stored and x.id and stored.get(k, x.id) != x.id and stored[k] not in file_ids:
+                problems.append({"field": f"{kind}[{i}].{field}", "message": f"'{k}' is already used by the stored one with id '{stored[k]}'"})
+            first.setdefault(k, i)
+
+    for name, field in BankDefinition.model_fields.items():
+        items = getattr(bank, name)
+        if isinstance(items, list) and items and hasattr(items[0], "id"):
+            unique(field.alias, "id", items, lambda x: x.id)
+    unique("employeeSchedules", "employeeId", bank.employee_schedules, lambda s: s.employee_id)
+    stored_locations = dict((await session.execute(select(m.LocationRow.location, m.LocationRow.id))).all())
+    unique("locations", "location", bank.locations, lambda x: x.location, stored_locations)
+    stored_topics = dict((await session.execute(select(m.TopicRow.unique_topic_id, m.TopicRow.id))).all())
+    unique("topics", "uniqueTopicId", bank.topics, lambda t: t.unique_topic_id or t.name, stored_topics)
+    return problems
 
 
 async def _parents(session: AsyncSession, table: type, column: str) -> dict[str, str | None]:
