@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy.engine import make_url
+# Alembic logs INFO lines when imported (its plugins) and on every run (dialect, each step), which
+# `meetbook serve`'s INFO logging printed at every start; its warnings and errors still show.
+logging.getLogger("alembic").setLevel(logging.WARNING)
+
+from alembic import command  # noqa: E402  (after the level: importing alembic logs)
+from alembic.config import Config  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 
 from meetbook.db import sync_url
 

@@ -3,12 +3,7 @@ through a real `meetbook serve` (the HTTP server has refusals of its own that th
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import httpx
 import pytest
@@ -16,8 +11,8 @@ import pytest
 from meetbook.auth.tokens import issue_token
 from meetbook.config import Settings
 from tests.conftest import fresh_database
+from tests.integration.meetbook_serve import meetbook_serve
 
-MEETBOOK = Path(sys.executable).with_name("meetbook")
 MALFORMED_TOKENS = ["abc.def.ghi", "eyJ.eyJ.xx", "not-a-jwt", "e30.e30", "ÿÿÿ.ÿÿÿ.ÿÿÿ"]
 
 
@@ -77,35 +72,12 @@ def test_the_documented_codes_are_the_ones_answered(client):
 # --- a real server -------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def served(request, tmp_path):
-    """`meetbook serve` on a free port of 127.0.0.1 (SQLite: the transport is what is tested here)."""
+    """`meetbook serve` on SQLite (the transport is what is tested here) and a client of it."""
     url = fresh_database(request, "sqlite", tmp_path)
-    port = _free_port()
-    env = {**os.environ, "MEETBOOK_DATABASE_URL": url, "MEETBOOK_ENVIRONMENT": "development", "MEETBOOK_LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen([str(MEETBOOK), "serve", "--port", str(port)], cwd=tmp_path, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(base + "/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        else:
-            pytest.fail("meetbook serve did not start")
-        with httpx.Client(base_url=base, timeout=10) as client:
-            yield client, {"Authorization": "Bearer " + issue_token(Settings(environment="development", database_url=url), "customer")}
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with meetbook_serve(tmp_path / "server", url) as server, httpx.Client(base_url=server.url, timeout=10) as client:
+        yield client, {"Authorization": "Bearer " + issue_token(Settings(environment="development", database_url=url), "customer")}
 
 
 def _raw(client: httpx.Client, request: bytes) -> tuple[bytes, dict]:
