@@ -175,6 +175,8 @@ def test_a_name_taken_by_a_stored_object_is_a_problem_not_a_crash(meetbook, tmp_
         ("tag.yaml", b"rooms: !!python/object/apply:os.system [ls]\n", "tag.yaml is not valid YAML: line 1, column 8"),
         ("syntax.json", b'{"rooms": [}', "syntax.json is not valid JSON: line 1, column 12"),
         ("twice.json", b'{"rooms": [], "rooms": []}', "twice.json is not valid JSON: 'rooms' is given twice"),
+        ("deep.yaml", b"rooms: " + b"[" * 5000 + b"]" * 5000, "deep.yaml nests lists or mappings too deeply"),
+        ("deep.json", b'{"rooms": ' + b"[" * 100000 + b"]" * 100000 + b"}", "deep.json nests lists or mappings too deeply"),
         ("list.yaml", b"- rooms\n- employees\n", "a bank definition is one mapping of keys such as employees, topics, rooms; this file holds a list"),
         ("text.yaml", b"hello\n", "this file holds the single value 'hello'"),
     ],

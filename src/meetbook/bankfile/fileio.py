@@ -72,21 +72,27 @@ def read_file(path: Path) -> Any:
         raise Invalid(f"{path.name} is not a text file (not UTF-8 at byte {exc.start}); expected YAML or JSON") from None
     if not text.strip():
         raise Invalid(f"{path.name} is empty; expected a bank definition (YAML or JSON)")
+    try:
+        document = _parse(path, text)
+    except RecursionError:  # both parsers recurse per level; a bank definition nests a handful deep
+        raise Invalid(f"{path.name} nests lists or mappings too deeply to be a bank definition") from None
+    if document is None:
+        raise Invalid(f"{path.name} holds nothing but comments; expected a bank definition")
+    return document
+
+
+def _parse(path: Path, text: str) -> Any:
     if path.suffix.lower() == ".json":
         try:
-            document = json.loads(text, object_pairs_hook=_unique_keys)
+            return json.loads(text, object_pairs_hook=_unique_keys)
         except json.JSONDecodeError as exc:
             raise Invalid(f"{path.name} is not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
         except ValueError as exc:  # a key given twice
             raise Invalid(f"{path.name} is not valid JSON: {exc}") from None
-    else:
-        try:
-            document = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader)
-        except yaml.YAMLError as exc:
-            raise Invalid(f"{path.name} is not valid YAML: {_yaml_problem(exc, text)}") from None
-    if document is None:
-        raise Invalid(f"{path.name} holds nothing but comments; expected a bank definition")
-    return document
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader)
+    except yaml.YAMLError as exc:
+        raise Invalid(f"{path.name} is not valid YAML: {_yaml_problem(exc, text)}") from None
 
 
 def _yaml_problem(exc: yaml.YAMLError, text: str) -> str:
