@@ -35,6 +35,12 @@ class _Loader(yaml.SafeLoader):
                 seen.add(key_node.value)
         return super().construct_mapping(node, deep)
 
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, AttributeError, OverflowError) as exc:  # e.g. the date 2026-02-30
+            raise yaml.constructor.ConstructorError(None, None, f"cannot read {str(node.value)[:40]!r} ({exc})", node.start_mark) from None
+
 
 class _Dumper(yaml.SafeDumper):
     pass
