@@ -125,3 +125,16 @@ def test_algorithm_confused_and_unsigned_tokens_are_refused(identity_provider, d
             assert answer.status_code == 401, forged
             assert answer.json()["code"] == "UNAUTHORIZED"
             assert answer.headers["www-authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize("scope", [7, {"admin": True}, [1, "customer"], None, True])
+def test_a_signed_token_with_an_odd_scope_claim_grants_nothing_odd(identity_provider, database_url, scope):
+    key, jwks_url = identity_provider
+    settings = Settings(
+        environment="production", database_url=database_url, jwks_url=jwks_url,
+        auth_issuer=ISSUER, auth_audience=AUDIENCE, sweep_interval_seconds=0,
+    )
+    with TestClient(create_app(settings)) as client:
+        answer = client.get("/config/rooms", headers=_token(key, scope=scope))
+    # A list keeps its strings ("customer"); anything else grants no scope at all.
+    assert answer.status_code == (200 if isinstance(scope, list) else 403), answer.text

@@ -100,6 +100,9 @@ class TokenVerifier:
             raise Unauthorized("the access token is invalid") from None
         granted: set[str] = set()
         raw = claims.get("scope") or claims.get("scp") or ""
-        for scope in raw.split() if isinstance(raw, str) else raw:
-            granted |= IMPLIED.get(scope, set())
+        # A space-separated string (RFC 8693) or a list of strings (Azure's scp); anything else grants nothing.
+        scopes = raw.split() if isinstance(raw, str) else raw if isinstance(raw, list) else []
+        for scope in scopes:
+            if isinstance(scope, str):
+                granted |= IMPLIED.get(scope, set())
         return Principal(subject=str(claims["sub"]), scopes=frozenset(granted))
