@@ -205,8 +205,8 @@ def settings_fields(x: c.OrganizationSettings) -> dict:
         "closing_days": sorted({d.isoformat() for d in x.closing_days}),
         "ical_meeting_title": x.i_cal_meeting_title,
         "ical_meeting_description": x.i_cal_meeting_description,
-    }
         "max_holds_per_customer": x.max_holds_per_customer,
+    }
 
 
 def settings_out(row: m.OrganizationSettings) -> c.OrganizationSettings:
@@ -222,5 +222,5 @@ def settings_out(row: m.OrganizationSettings) -> c.OrganizationSettings:
         closing_days=row.closing_days or [],
         iCalMeetingTitle=row.ical_meeting_title,
         iCalMeetingDescription=row.ical_meeting_description,
-    )
         max_holds_per_customer=row.max_holds_per_customer,
+    )
