@@ -96,10 +96,10 @@ def test_service_group_advisors_trigger_and_level(client, token, load_bank):
         return {s["employeeId"] for s in search(client, token(), topic=b.T_INTERNAL, meetingTypes="online",
                                                  customerLocation="Odense", employeeTypes="ServiceGroup")}
 
-    assert desk() == set()
     trigger = {"topicIds": [b.T_INTERNAL], "customerTypeIds": [], "customerLocations": ["Odense"]}
     assert expect(client.put(f"{url}/service-trigger", json=trigger, headers=h), 200) == trigger
     assert expect(client.get(f"{url}/service-trigger", headers=e), 200) == trigger
+    assert desk() == set()  # Odense is a customer location the bank knows now (an unknown one is a 400)
     level = {"meetingTypes": ["online"], "locations": ["Copenhagen"]}
     assert expect(client.put(f"{url}/service-level", json=level, headers=h), 200) == {"meetingTypes": ["Online"], "locations": ["Copenhagen"]}
     assert expect(client.get(f"{url}/service-level", headers=e), 200)["meetingTypes"] == ["Online"]

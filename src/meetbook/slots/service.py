@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -59,6 +59,42 @@ def check_references(bank: Bank, query: SlotQuery) -> None:
             raise NotFound.of("room", room_id)
 
 
+_places: tuple[Bank | None, frozenset[str]] = (None, frozenset())
+
+
+def known_places(bank: Bank) -> frozenset[str]:
+    """Every place the configuration names: branches, where advisors work and rooms stand, and
+    the customer locations service groups answer for. Kept for the latest snapshot."""
+    global _places
+    if _places[0] is not bank:
+        names = set(bank.locations) | {r.location for r in bank.rooms.values()}
+        names |= {w.location for a in bank.advisors.values() for w in a.workdays if w is not None and w.location}
+        for g in bank.service_groups.values():
+            names |= g.trigger_customer_locations | g.level_locations
+        _places = (bank, frozenset(names))
+    return _places[1]
+
+
+def check_locations(bank: Bank, query: SlotQuery) -> SlotQuery:
+    """An unknown location would silently match no advisor: it is refused, naming the known ones.
+    A known one in another letter case is read as the bank spells it."""
+    known = known_places(bank)
+    found = {}
+    for attr, field in (("customer_location", "customerLocation"), ("meeting_location", "meetingLocation")):
+        name = getattr(query, attr)
+        if name is None or name in known:
+            continue
+        spelled = {k.lower(): k for k in sorted(known)}.get(name.lower())
+        if spelled is None:
+            listed = ", ".join(sorted(known)) or "none are configured"
+            raise Invalid(
+                f"{field} '{name[:200]}' is not a location of the bank; known locations: {listed}",
+                [{"field": field, "message": f"unknown location; known: {listed}"}],
+            )
+        found[attr] = spelled
+    return replace(query, **found)
+
+
 @dataclass(frozen=True)
 class ReadSearch:
     """A search with its data read: `rows()` computes the slots, without touching the database."""
@@ -77,6 +113,7 @@ async def read_for_search(session: AsyncSession, cache: SnapshotCache, query: Sl
     `rows()`, so a caller can run it and what follows without an await in between."""
     bank = await cache.get(session)
     check_references(bank, query)
+    query = check_locations(bank, query)
     look = query.look_forward_seconds if query.look_forward_seconds is not None else DEFAULT_LOOK_FORWARD
     if look > MAX_LOOK_FORWARD:
         raise Invalid("lookForwardTime is at most 366 days", [{"field": "lookForwardTime", "message": "at most 366.00:00:00"}])
