@@ -7,7 +7,7 @@ import contextlib
 import logging
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from sqlalchemy import text
 
 from meetbook import __version__, docs_ui, idempotency, openapi
@@ -23,6 +23,7 @@ from meetbook.db import make_engine, make_sessionmaker, unit_of_work
 from meetbook.http import error, install_error_handlers, json
 from meetbook.meetings.routes import router as meetings_router
 from meetbook.middleware import BodyLimit, RequestLog, TargetLimit
+from meetbook.query import plain_parameters
 from meetbook.reservations.routes import router as reservations_router
 from meetbook.reservations.service import prune_past_claims, sweep_expired
 from meetbook.slots.routes import router as slots_router
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         lifespan=lifespan,
         docs_url=None,  # docs_ui serves /docs without a CDN
         redoc_url=None,
+        dependencies=[Depends(plain_parameters)],  # no NUL or line break in any path or query parameter
         openapi_tags=[
             {"name": "BookMe", "description": "Topics, free time slots, holds and meetings"},
             {"name": "Organization Configuration", "description": "The bank's configuration"},

@@ -2,8 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from fastapi import Request
+
 from meetbook.errors import Invalid
+from meetbook.schemas_base import plain_line
 from meetbook.timefmt import parse_instant, parse_timespan
+
+
+def plain_parameters(request: Request) -> None:
+    """Every path and query parameter is one line of text: ids, names, dates, tokens. A NUL or a
+    line break in one is refused here, once for every route (PostgreSQL cannot even compare a
+    string holding NUL, so it must not reach a query)."""
+    for kind, items in (("path", request.path_params.items()), ("query", request.query_params.multi_items())):
+        for name, value in items:
+            if not plain_line(name) or (isinstance(value, str) and not plain_line(value)):
+                shown = name if plain_line(name) else repr(name)
+                raise Invalid(
+                    f"{kind} parameter {shown} must be one line without control characters",
+                    [{"field": shown, "message": "must be one line without control characters"}],
+                )
 
 
 def split_list(values: list[str] | None) -> list[str] | None:
@@ -52,3 +71,13 @@ def instant(name: str, value: str | None):
         return parse_instant(value)
     except ValueError as exc:
         raise Invalid(f"{name}: {exc}", [{"field": name, "message": str(exc)}]) from None
+
+
+def instant_range(
+    start_name: str, start: str | None, end_name: str, end: str | None
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """Two instants that bound a range: when both are given the end must be after the start."""
+    first, last = instant(start_name, start), instant(end_name, end)
+    if first is not None and last is not None and last <= first:
+        raise Invalid(f"{end_name} must be after {start_name}", [{"field": end_name, "message": f"must be after {start_name}"}])
+    return first, last

@@ -126,7 +126,7 @@ async def put_schedule(session: AsyncSession, employee_id: str, body: ScheduleBo
     employee = await get_or_404(session, m.EmployeeRow, employee_id, "employee")
     if body.employee_id is not None and body.employee_id != employee.id:
         raise Invalid("the body's employeeId differs from the one in the path", [{"field": "employeeId", "message": "must match the path"}])
-    new = c.EmployeeSchedule.model_validate({**body.model_dump(), "employee_id": employee.id})
+    new = c.EmployeeSchedule(**{**body.model_dump(), "employee_id": employee.id})
     row = await session.get(m.EmployeeScheduleRow, employee.id)
     created = row is None
     old = None if created else convert.schedule_out(row)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from meetbook.catalog import models as m
 from meetbook.catalog import schemas as c
+from meetbook.schemas_base import FROM_CODE
 
 DAY_INDEX = {day: i for i, day in enumerate(c.DAYS)}
 
@@ -138,7 +139,7 @@ def schedule_out(row: m.EmployeeScheduleRow) -> c.EmployeeSchedule:
         can_be_booked=row.can_be_booked,
         is_only_explicitly_available=row.is_only_explicitly_available,
         max_meeting_time_per_day=row.max_meeting_time_per_day,
-        workdays=[c.Workday.model_validate(w) for w in row.workdays or []],
+        workdays=[c.Workday.model_validate(w, context=FROM_CODE) for w in row.workdays or []],  # stored minutes
     )
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, field_validator
 
 from meetbook.availability.model import CALENDAR_STATUSES, EMPLOYEE_TYPES, MEETING_TYPES
-from meetbook.schemas_base import ApiModel, Instant, TimeOfDay, TimeSpan, enum_reader
+from meetbook.schemas_base import ApiModel, EndOfDay, Instant, TimeOfDay, TimeSpan, end_after_start, enum_reader, line, text
 
 MeetingTypeName = Annotated[
     Literal["Physical", "Online", "Telephone", "OffSite"], BeforeValidator(enum_reader(*MEETING_TYPES))
@@ -30,24 +30,33 @@ DayOfWeek = Annotated[
 def _uuid_text(value: str | None) -> str | None:
     if value is None:
         return None
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if not isinstance(value, str):
+        raise ValueError("must be a UUID (a string)")
     try:
-        return str(uuid.UUID(str(value)))
+        return str(uuid.UUID(value))
     except ValueError:
-        raise ValueError(f"'{value}' is not a UUID") from None
+        raise ValueError(f"{value[:40]!r} is not a UUID") from None
 
 
 Id = Annotated[str, BeforeValidator(_uuid_text)]
+# The lengths are the database columns'.
+Name = line(200, min_length=1)
+OptionalName = line(200)
+Email = line(320)
+Place = line(200, min_length=1)  # a branch or a customer's location, by name
 
 
 class CustomerType(ApiModel):
     id: Id | None = None
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
 
 
 class Topic(ApiModel):
     id: Id | None = None
-    name: str = Field(min_length=1, max_length=200)
-    unique_topic_id: str | None = Field(default=None, max_length=200)
+    name: Name
+    unique_topic_id: OptionalName | None = None
     parent_id: Id | None = None
     order: int | None = None
     is_customer_visible: bool = True
@@ -63,30 +72,30 @@ class Skills(ApiModel):
 
 class Employee(ApiModel):
     id: Id | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    display_name: str | None = None
-    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
-    initials: str = Field(min_length=1, max_length=20)
-    location: str | None = None
-    external_id: str | None = None
+    first_name: OptionalName | None = None
+    last_name: OptionalName | None = None
+    display_name: OptionalName | None = None
+    email: Annotated[Email, Field(min_length=3, pattern=r"^[^@\s]+@[^@\s]+$")]
+    initials: line(20, min_length=1)
+    location: Place | None = None
+    external_id: OptionalName | None = None
     skills: Skills = Skills()
 
 
 class Room(ApiModel):
     id: Id | None = None
-    name: str = Field(min_length=1, max_length=200)
-    location: str = Field(min_length=1, max_length=200)
-    email: str | None = None
-    capacity: int | None = Field(default=None, ge=0)
+    name: Name
+    location: Place
+    email: Email | None = None
+    capacity: int | None = Field(default=None, ge=0, le=100_000)
     can_be_booked: bool = True
 
 
 class Location(ApiModel):
     id: Id | None = None
-    location: str = Field(min_length=1, max_length=200)
-    display_name: str | None = None
-    address: str | None = None
+    location: Place
+    display_name: OptionalName | None = None
+    address: line(500) | None = None
     require_available_room: bool = False
     add_rooms_to_booked_meetings: bool = True
 
@@ -95,8 +104,8 @@ class Workday(ApiModel):
     day_of_week: DayOfWeek
     is_available: bool = True
     from_: TimeOfDay = Field(default=8 * 60, alias="from")
-    to: TimeOfDay = 16 * 60
-    location: str | None = None
+    to: EndOfDay = 16 * 60
+    location: Place | None = None
     available_meeting_types: list[MeetingTypeName] = []
 
     @field_validator("to")
@@ -127,32 +136,32 @@ class EmployeeSchedule(ApiModel):
 
 class CompetenceGroup(ApiModel):
     id: Id | None = None
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     parent_group_id: Id | None = None
     employee_ids: list[Id] = []
     topic_ids: list[Id] = []
     customer_type_ids: list[Id] = []
-    labels: list[str] = []
+    labels: list[Name] = []
 
 
 class ServiceTrigger(ApiModel):
     topic_ids: list[Id] = []
     customer_type_ids: list[Id] = []
-    customer_locations: list[str] = []
+    customer_locations: list[Place] = []
 
 
 class ServiceLevel(ApiModel):
     meeting_types: list[MeetingTypeName] = []
-    locations: list[str] = []
+    locations: list[Place] = []
 
 
 class ServiceGroup(ApiModel):
     id: Id | None = None
-    name: str = Field(min_length=1, max_length=200)
-    membership_email: str | None = None
+    name: Name
+    membership_email: Email | None = None
     employee_ids: list[Id] = []
     competence_group_ids: list[Id] = []
-    labels: list[str] = []
+    labels: list[Name] = []
     max_meeting_time_per_day: TimeSpan | None = None
     service_trigger: ServiceTrigger = ServiceTrigger()
     service_level: ServiceLevel = ServiceLevel()
@@ -160,21 +169,21 @@ class ServiceGroup(ApiModel):
 
 class PriorityRule(ApiModel):
     type: EmployeeTypeName
-    label: str | None = None
+    label: Name | None = None
 
 
 class OrganizationSettings(ApiModel):
-    time_zone: str = "Europe/Copenhagen"
+    time_zone: line(64) = "Europe/Copenhagen"
     opening_time: TimeOfDay | None = None
-    closing_time: TimeOfDay | None = None
+    closing_time: EndOfDay | None = None
     default_meeting_duration: TimeSpan = 3600
     buffer_between_meetings: TimeSpan = 0
     working_time_buffer: TimeSpan = 0
     max_time_from_booking_to_meeting: TimeSpan | None = None
     max_meeting_time_per_day: TimeSpan | None = None
     closing_days: list[dt.date] = []
-    i_cal_meeting_title: str | None = Field(default=None, alias="iCalMeetingTitle")
-    i_cal_meeting_description: str | None = Field(default=None, alias="iCalMeetingDescription")
+    i_cal_meeting_title: line(500) | None = Field(default=None, alias="iCalMeetingTitle")
+    i_cal_meeting_description: text(4000) | None = Field(default=None, alias="iCalMeetingDescription")
     max_holds_per_customer: int = Field(
         default=3, ge=1, le=100,
         description="How many time slots one customer may hold at once (employees are not limited)",
@@ -201,4 +210,6 @@ class CalendarTime(ApiModel):
     start_date: Instant
     end_date: Instant
     status: CalendarStatus = "Busy"
-    service_group: str | None = None
+    service_group: OptionalName | None = None
+
+    _ordered = field_validator("end_date")(end_after_start)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import Field
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,26 +15,14 @@ from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.catalog.store import get_or_404
 from meetbook.errors import Conflict, HoldExpired, Invalid, NotFound, SlotTaken
 from meetbook.meetings.models import MeetingRow
-from meetbook.meetings.schemas import Meeting
+from meetbook.meetings.schemas import Meeting, MeetingChanges
 from meetbook.meetings.service import claim_additional_employees, get_meeting_row, meeting_out
 from meetbook.reservations import locks
 from meetbook.reservations.models import ClaimRow, HoldRow, employee_resource, room_resource, session_lock
 from meetbook.reservations.service import claims_for
-from meetbook.schemas_base import ApiModel
 from meetbook.slots.check import offered_slot
 
 CHANGEABLE = {"title", "description", "videoLink", "additionalEmployees", "timeSlotId", "customerName", "customerEmail", "customerPhone"}
-
-
-class MeetingChanges(ApiModel):
-    title: str | None = Field(default=None, max_length=500)
-    description: str | None = Field(default=None, max_length=10_000)
-    video_link: str | None = Field(default=None, max_length=2000)
-    additional_employees: list[str] = []
-    time_slot_id: str | None = None
-    customer_name: str | None = Field(default=None, max_length=200)
-    customer_email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    customer_phone: str | None = Field(default=None, max_length=50, pattern=r"^\+?[0-9 ()\-]{4,}$")
 
 
 def _changeable_view(row: MeetingRow) -> dict[str, Any]:

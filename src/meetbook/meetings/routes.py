@@ -11,7 +11,7 @@ from meetbook.auth.deps import Customer
 from meetbook.http import IdempotencyKey, ReadSession, Session, dump, error_responses, json
 from meetbook.meetings import lifecycle, service
 from meetbook.meetings.schemas import CreateMeeting, ICalRequest, Meeting
-from meetbook.query import instant
+from meetbook.query import instant_range
 
 router = APIRouter(tags=["BookMe"])
 
@@ -50,16 +50,18 @@ async def list_meetings(
     end_date: Annotated[str | None, Query(alias="endDate", description="Meetings starting before")] = None,
     status: Annotated[str | None, Query(description="Booked or Cancelled")] = None,
 ):
+    modified_from, modified_to = instant_range("startDateModified", start_date_modified, "endDateModified", end_date_modified)
+    start_from, start_to = instant_range("startDate", start_date, "endDate", end_date)
     meetings = await service.list_meetings(
         session,
         who,
         time_slot_id=time_slot_id,
         employee_id=employee_id,
         customer_id=customer_id,
-        modified_from=instant("startDateModified", start_date_modified),
-        modified_to=instant("endDateModified", end_date_modified),
-        start_from=instant("startDate", start_date),
-        start_to=instant("endDate", end_date),
+        modified_from=modified_from,
+        modified_to=modified_to,
+        start_from=start_from,
+        start_to=start_to,
         status=status.capitalize() if status else None,
     )
     return json([dump(x) for x in meetings])

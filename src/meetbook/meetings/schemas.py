@@ -8,31 +8,35 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, BeforeValidator, Field, model_validator
 
 from meetbook.availability.model import MEETING_TYPES
-from meetbook.schemas_base import ApiModel, Instant, enum_reader
+from meetbook.schemas_base import ApiModel, Id, Instant, enum_reader, line, text
 
 MeetingType = Annotated[Literal["Physical", "Online", "Telephone", "OffSite"], BeforeValidator(enum_reader(*MEETING_TYPES))]
+Title = line(500)
+Description = text(10_000)
+Email = Annotated[line(320), Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Phone = Annotated[line(50), Field(pattern=r"^\+?[0-9 ()\-]{4,}$")]
 BookedBy = Annotated[Literal["customer", "employee"], BeforeValidator(enum_reader("customer", "employee"))]
 
 
 class CreateMeeting(ApiModel):
     booked_by: BookedBy = "customer"
-    time_slot_id: str = Field(min_length=1, description="The id of the hold (from POST /bookme/time-slots/reserve)")
+    time_slot_id: Id = Field(description="The id of the hold (from POST /bookme/time-slots/reserve)")
     type: MeetingType
-    topic_id: str | None = Field(default=None, validation_alias=AliasChoices("topicId", "themeId", "topic_id"))
-    customer_type_id: str | None = Field(
+    topic_id: Id | None = Field(default=None, validation_alias=AliasChoices("topicId", "themeId", "topic_id"))
+    customer_type_id: Id | None = Field(
         default=None, validation_alias=AliasChoices("customerTypeId", "customerCategoryId", "customer_type_id")
     )
-    employee_id: str | None = None
-    room_id: str | None = None
-    customer_id: str | None = Field(default=None, max_length=200)
-    title: str | None = Field(default=None, max_length=500)
-    description: str | None = Field(default=None, max_length=10_000)
-    salesforce_id: str | None = Field(default=None, max_length=200)
-    video_link: str | None = Field(default=None, max_length=2000)
-    additional_employees: list[str] = []
-    customer_name: str | None = Field(default=None, max_length=200)
-    customer_email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    customer_phone: str | None = Field(default=None, max_length=50, pattern=r"^\+?[0-9 ()\-]{4,}$")
+    employee_id: Id | None = None
+    room_id: Id | None = None
+    customer_id: line(200) | None = None
+    title: Title | None = None
+    description: Description | None = None
+    salesforce_id: line(200) | None = None
+    video_link: line(2000) | None = None
+    additional_employees: list[Id] = Field(default=[], max_length=50)
+    customer_name: line(200) | None = None
+    customer_email: Email | None = None
+    customer_phone: Phone | None = None
 
     model_config = ApiModel.model_config | {
         "json_schema_extra": {
@@ -106,7 +110,20 @@ class Meeting(ApiModel):
     customer_phone: str | None = None
 
 
+class MeetingChanges(ApiModel):
+    """What PUT and PATCH /bookme/meetings/{id} may change."""
+
+    title: Title | None = None
+    description: Description | None = None
+    video_link: line(2000) | None = None
+    additional_employees: list[Id] = Field(default=[], max_length=50)
+    time_slot_id: Id | None = None
+    customer_name: line(200) | None = None
+    customer_email: Email | None = None
+    customer_phone: Phone | None = None
+
+
 class ICalRequest(ApiModel):
-    title: str | None = Field(default=None, max_length=500)
-    description: str | None = Field(default=None, max_length=10_000)
-    location: str | None = Field(default=None, max_length=500)
+    title: Title | None = None
+    description: Description | None = None
+    location: line(500) | None = None

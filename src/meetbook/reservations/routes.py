@@ -11,7 +11,7 @@ from meetbook import idempotency
 from meetbook.auth.deps import Customer, Employee
 from meetbook.catalog import schemas as c
 from meetbook.http import IdempotencyKey, ReadSession, Session, dump, error_responses, json
-from meetbook.query import instant
+from meetbook.query import instant_range
 from meetbook.reservations import rooms, service
 from meetbook.reservations.schemas import Reservation, TimeSlot
 from meetbook.schemas_base import PatchOperation
@@ -118,7 +118,7 @@ async def list_calendar_time(
     start_date: Annotated[str | None, Query(alias="startDate")] = None,
     end_date: Annotated[str | None, Query(alias="endDate")] = None,
 ):
-    entries = await calendar.list_entries(session, employee_id, room_id, instant("startDate", start_date), instant("endDate", end_date))
+    entries = await calendar.list_entries(session, employee_id, room_id, *instant_range("startDate", start_date, "endDate", end_date))
     return json([dump(e) for e in entries])
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, field_validator
 
-from meetbook.schemas_base import ApiModel, Instant, enum_reader
+from meetbook.schemas_base import ApiModel, Id, Instant, end_after_start, enum_reader, line
 
 STATUSES = (
     "Reserved", "Booked", "Busy", "ExtraOpen", "WorkingFromElsewhere", "AvailableForWork",
@@ -20,16 +20,18 @@ class TimeSlotRequest(ApiModel):
     start_date: Instant
     end_date: Instant
     status: Annotated[Literal["Reserved"], BeforeValidator(enum_reader("Reserved"))] = "Reserved"
-    employee_id: str = Field(min_length=1)
-    room_id: str | None = None
-    service_group: str | None = None
+    employee_id: Id
+    room_id: Id | None = None
+    service_group: line(200) | None = None
     ignore_time_slot_conflicts: bool | None = None
+
+    _ordered = field_validator("end_date")(end_after_start)
 
 
 class Reservation(ApiModel):
     time_slot: TimeSlotRequest
-    token: str = Field(min_length=1, max_length=128, description="One per customer session; reuse it when the customer changes their mind")
-    existing_meeting_id: str | None = Field(default=None, description="The meeting being moved: its own time does not block the new slot")
+    token: line(128, min_length=1) = Field(description="One per customer session; reuse it when the customer changes their mind")
+    existing_meeting_id: Id | None = Field(default=None, description="The meeting being moved: its own time does not block the new slot")
 
     model_config = ApiModel.model_config | {
         "json_schema_extra": {

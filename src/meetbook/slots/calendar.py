@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pydantic import field_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,8 +15,8 @@ from meetbook.clock import epoch, from_epoch
 from meetbook.errors import Conflict, Invalid
 from meetbook.meetings.models import MeetingRow
 from meetbook.reservations.schemas import TimeSlot
+from meetbook.schemas_base import ApiModel, Id, Instant, end_after_start, line
 from meetbook.slots.models import CalendarEntryRow
-from meetbook.schemas_base import ApiModel, Instant
 
 CALENDAR_STATUSES = {"busy": "Busy", "extraopen": "ExtraOpen", "workingfromelsewhere": "WorkingFromElsewhere"}
 
@@ -26,10 +27,12 @@ class CreateTimeSlot(ApiModel):
     ignore_time_slot_conflicts: bool | None = None
     start_date: Instant
     end_date: Instant
-    status: str
-    room_id: str | None = None
-    employee_id: str | None = None
-    service_group: str | None = None
+    status: line(40)
+    room_id: Id | None = None
+    employee_id: Id | None = None
+    service_group: line(200) | None = None
+
+    _ordered = field_validator("end_date")(end_after_start)
 
 
 def entry_out(row: CalendarEntryRow) -> TimeSlot:
@@ -54,8 +57,6 @@ async def add_entry(session: AsyncSession, body: CreateTimeSlot, now: dt.datetim
             "(holds are made with POST /bookme/time-slots/reserve)",
             [{"field": "status", "message": "must be Busy, ExtraOpen or WorkingFromElsewhere"}],
         )
-    if body.end_date <= body.start_date:
-        raise Invalid("endDate must be after startDate", [{"field": "endDate", "message": "must be after startDate"}])
     if not body.employee_id and not body.room_id:
         raise Invalid("an employeeId or a roomId is needed", [{"field": "employeeId", "message": "required without roomId"}])
     if body.room_id and status != "Busy":
