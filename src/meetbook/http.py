@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json as stdlib_json
 import logging
 from collections.abc import AsyncIterator
 from http import HTTPStatus
@@ -26,7 +27,10 @@ class FastJSON(JSONResponse):
     """JSON through orjson: a month of a bank's slots serialises in a millisecond, not fifty."""
 
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content)
+        try:
+            return orjson.dumps(content)
+        except TypeError:  # a lone surrogate from a request's JSON, echoed in a message: sent as "?"
+            return stdlib_json.dumps(content, ensure_ascii=False).encode("utf-8", "replace")
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
