@@ -3,9 +3,22 @@
 `compute_slots(search, bank, occupancy, now)` over the frozen values of `model` (and
 `compute_slot_rows`, the same answer as plain tuples); the standard library and numpy only, no
 clock, no I/O, nothing from the rest of `meetbook`.
+
+Where each rule lives (`engine.py` runs them in order):
+- the window, the grid, opening hours, closing days: `window.py`
+- the meeting's length, the meeting types searched: `meeting.py`
+- bookable advisors, pools, joint meetings: `reach.py`; qualification, service groups,
+  priorities and routes: `pools.py`
+- the weekly schedule: `schedule.py`; ExtraOpen time: `open_time.py`
+- booked meetings, holds, buffers, Busy and WorkingFromElsewhere time: `blocked.py`
+- the minimum notice: `notice.py`; the daily cap: `daily_cap.py`; rooms: `rooms.py`
+- all of them together: `offer.py`; best-slot selection: `best.py`; the answer: `answer.py`
 """
 
-from .engine import SlotPlan, collection_deferred, compute_slot_rows, compute_slots, resolve_duration, tie_break_hash
+from .answer import collection_deferred
+from .best import tie_break_hash
+from .engine import SlotPlan, compute_slot_rows, compute_slots
+from .meeting import resolve_duration
 from .model import (
     BUSY,
     CALENDAR_STATUSES,

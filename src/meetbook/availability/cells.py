@@ -128,3 +128,10 @@ def _mixed_radix(*columns: np.ndarray) -> np.ndarray | None:
             return None
         key = key * radix + column.astype(np.int64)
     return key
+
+
+def objects(values) -> np.ndarray:
+    """A 1-d object array of the values (np.array would make a 2-d array of tuples)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out

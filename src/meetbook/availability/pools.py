@@ -1,14 +1,21 @@
-"""Who can take a meeting: qualification, advisor pools, routes, priorities and daily caps.
+"""Who can take the meeting: qualification, competence and service groups, priorities, routes.
 
-Everything here depends on the bank's configuration and the search, never on time, so it is
-worked out once per search. The result for one advisor is a *route table*: for each weekday and
-each searched meeting type, the best priority index with which the advisor is offered (lower is
-better) or None when no route offers that type that weekday.
+An advisor is *qualified* for a topic and customer type through their own skills or through a
+competence group (or its sub-groups, at most MAX_GROUP_DEPTH levels) whose topics and customer
+types match; an advisor with no skills and no groups is qualified for everything. A service
+group's members are its own and those of its linked competence groups; it counts for a search
+when its trigger matches, and its service level limits them to its meeting types (Physical only
+at its locations, where the advisor works that day).
+
+Nothing here depends on time. The result for one advisor is a *route table*: for each weekday
+and each searched meeting type, the best priority index with which the advisor is offered (lower
+is better) or None when no route offers that type that weekday. `reach.py` applies these rules
+to a search.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from .model import (
     EXPLICIT,
@@ -136,27 +143,6 @@ def triggered(sg: ServiceGroup, lineage: frozenset[str] | None, search: SlotSear
     )
 
 
-def group_caps(bank: Bank, sg_members: Mapping[str, frozenset[str]]) -> dict[str, int]:
-    """Per advisor, the most permissive (largest) daily cap among the service groups they belong
-    to (directly or through competence groups), whether or not the search triggers them."""
-    caps: dict[str, int] = {}
-    for sid, sg in bank.service_groups.items():
-        cap = sg.max_seconds_per_day
-        if cap is None:
-            continue
-        for aid in sg_members[sid]:
-            if caps.get(aid, -1) < cap:
-                caps[aid] = cap
-    return caps
-
-
-def daily_limit(advisor: Advisor, caps: Mapping[str, int], bank_cap: int | None) -> int | None:
-    """The advisor's own cap, else their service groups' (see group_caps), else the bank's."""
-    if advisor.max_seconds_per_day is not None:
-        return advisor.max_seconds_per_day
-    return caps.get(advisor.id, bank_cap)
-
-
 class Priorities:
     """Index of the first priority rule each route matches (len(rules) when none does)."""
 
@@ -185,7 +171,7 @@ def route_table(
     explicit_prio: int | None,
     local_prio: int | None,
     local_location: str | None,
-    groups: list[tuple[ServiceGroup, int]],
+    groups: Sequence[tuple[ServiceGroup, int]],
 ) -> RouteTable | None:
     """Per weekday, per searched type: the best priority of any route offering it, or None.
 

@@ -1,0 +1,152 @@
+"""When advisors are open for a meeting type: their weekly schedule on the days offering the type,
+and for Online and Telephone also their ExtraOpen time (inside opening hours for customer
+searches), as *open-time rows* shared by advisors with equal hours.
+
+A start is kept only when some row opens it (a 30-day window has 1,440 grid starts; a bank open
+08:00-17:00 on weekdays uses about 400), and the open-time matrix says, for each kept start and
+row, whether the whole meeting fits in the row's free time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .advisors import Advisors, Cohort
+from .cells import Starts, paint
+from .intervals import Interval, joined, normalise, within
+from .model import EXTRA_OPEN, REMOTE_TYPES, STATUS_CODE
+from .schedule import Hours, OpenSchedule, type_hours
+from .window import Window
+
+_DAY_RANGES_KEPT = 4  # day ranges whose open time a cohort keeps
+
+
+@dataclass(frozen=True, slots=True)
+class OpenTime:
+    """A cohort's open-time rows over a window's days."""
+
+    rows: np.ndarray  # (week shape, searched type) -> row
+    spans: tuple[Sequence[Interval], ...]  # per row: its free time
+    counts: np.ndarray  # intervals per row
+    lo: np.ndarray  # every interval's start, row after row
+    hi: np.ndarray
+
+
+def cohort_open_time(cohort: Cohort, types: tuple[str, ...], window: Window, schedule: OpenSchedule) -> OpenTime:
+    """The same for every search of the cohort over the same local days: kept on the cohort."""
+    key = (window.first_day, len(window.closed), window.opening_hours)
+    found = cohort.open_time.get(key)
+    if found is None:
+        spans: list[Sequence[Interval]] = []
+        by_hours: dict[Hours, int] = {}
+        rows = np.empty((len(cohort.shapes), len(types)), dtype=np.int64)
+        for k, week in enumerate(cohort.shapes):
+            for ti, t in enumerate(types):
+                hours = type_hours(week, t)
+                row = by_hours.get(hours)
+                if row is None:
+                    row = by_hours[hours] = len(spans)
+                    spans.append(schedule.time(hours))
+                rows[k, ti] = row
+        found = OpenTime(
+            rows=rows,
+            spans=tuple(spans),
+            counts=np.array([len(free) for free in spans], dtype=np.int64),
+            lo=np.array([a for free in spans for a, _ in free], dtype=np.int64),
+            hi=np.array([b for free in spans for _, b in free], dtype=np.int64),
+        )
+        if len(cohort.open_time) >= _DAY_RANGES_KEPT:  # day ranges move on
+            cohort.open_time.clear()
+        cohort.open_time[key] = found
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class OpenRows:
+    """Each advisor's open-time row per searched type."""
+
+    row: np.ndarray  # (advisor, type) -> row
+    extra: tuple[Sequence[Interval], ...]  # free time of the rows after the cohort's (ExtraOpen)
+
+
+def advisor_open_rows(
+    base: OpenTime,
+    advisors: Advisors,
+    types: tuple[str, ...],
+    calendar: tuple[np.ndarray, ...],
+    window: Window,
+    schedule: OpenSchedule,
+) -> OpenRows:
+    """The cohort's rows, and own rows for the remote types of advisors with ExtraOpen time
+    among their calendar entries (advisor, start, end, status code): the schedule joined with
+    that time, so a meeting may span both. Blocked time is taken out with everyone else's."""
+    row = base.rows[advisors.cohort.shape_ix[advisors.kept]]
+    extra: list[Sequence[Interval]] = []
+    who, lo, hi, status = calendar
+    is_extra = status == STATUS_CODE[EXTRA_OPEN]
+    for ai, spans in _per_advisor(who[is_extra], lo[is_extra], hi[is_extra]):
+        free = within(normalise(spans), window.opened)
+        if not free:
+            continue
+        week = advisors.week(ai)
+        by_hours: dict[Hours, int] = {}
+        for ti, t in enumerate(types):
+            if t not in REMOTE_TYPES:
+                continue
+            hours = type_hours(week, t)
+            if hours not in by_hours:
+                by_hours[hours] = len(base.spans) + len(extra)
+                extra.append(joined(schedule.time(hours), free))
+            row[ai, ti] = by_hours[hours]
+    return OpenRows(row, tuple(extra))
+
+
+def _per_advisor(who: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> Iterator[tuple[int, list[Interval]]]:
+    """Each advisor's entries, in the order read."""
+    order = np.argsort(who, kind="stable")
+    who, lo, hi = who[order].tolist(), lo[order].tolist(), hi[order].tolist()
+    first = 0
+    for k in range(1, len(who) + 1):
+        if k == len(who) or who[k] != who[first]:
+            yield who[first], list(zip(lo[first:k], hi[first:k]))
+            first = k
+
+
+@dataclass(frozen=True, slots=True)
+class OpenStarts:
+    """The grid starts some open-time row opens."""
+
+    starts: Starts
+    open: np.ndarray  # (start, row) -> the whole meeting lies in the row's free time
+    day: np.ndarray  # day index of each start
+    weekday: np.ndarray  # weekday of each start
+
+    @property
+    def instants(self) -> np.ndarray:
+        return self.starts.instants
+
+
+def open_starts(base: OpenTime, open_rows: OpenRows, window: Window) -> OpenStarts | None:
+    """None when no row opens any start."""
+    extra = open_rows.extra
+    counts = np.concatenate([base.counts, np.array([len(free) for free in extra], dtype=np.int64)])
+    row = np.repeat(np.arange(len(counts)), counts)
+    lo = np.concatenate([base.lo, np.array([a for free in extra for a, _ in free], dtype=np.int64)])
+    hi = np.concatenate([base.hi, np.array([b for free in extra for _, b in free], dtype=np.int64)])
+    grid = window.grid
+    first, stop = Starts(grid, np.ones(len(grid), dtype=bool)).fitting(lo, hi, window.duration)
+    keep = paint(len(grid), 1, np.zeros(len(row), dtype=np.int64), first, stop)[:, 0]
+    if not keep.any():
+        return None
+    starts = Starts(grid, keep)
+    first, stop = starts.kept_below[first], starts.kept_below[stop]
+    day = window.grid_day[keep]
+    return OpenStarts(
+        starts=starts,
+        open=paint(len(starts), len(counts), row, first, stop),
+        day=day,
+        weekday=window.weekdays[day],
+    )

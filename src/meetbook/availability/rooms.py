@@ -1,0 +1,128 @@
+"""Rooms: a Physical meeting that needs a room (`requireRoom`, or the branch's
+`requireAvailableRoom`) is offered only with a bookable room at the advisor's branch that day
+(one of `specificRooms` when given) free for the whole meeting and its buffer. The slot names the
+first free room by (name, id); the hold and the meeting claim it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .cells import objects, paint
+from .model import PHYSICAL, Advisor, Bank, ClaimColumns, Location, Room, SlotSearch
+from .open_time import OpenStarts
+from .schedule import week_of
+
+
+@dataclass(frozen=True, slots=True)
+class RoomRule:
+    physical: int  # index of Physical among the searched types, -1: not searched
+    off: bool  # no slot needs a room
+    forced: bool  # every Physical slot needs one
+    by_location: Mapping[str, list[Room]]  # bookable rooms (of specificRooms) by (name, id)
+    locations: Mapping[str, Location]
+
+    def needs_room(self, location: str | None) -> bool:
+        if self.off:
+            return False
+        if self.forced:
+            return True
+        if location is None or location not in self.locations:
+            return False
+        return self.locations[location].require_available_room
+
+
+def room_rule(search: SlotSearch, bank: Bank, types: tuple[str, ...]) -> RoomRule:
+    physical = types.index(PHYSICAL) if PHYSICAL in types else -1
+    if search.require_room is False or physical < 0:
+        return RoomRule(physical, off=True, forced=False, by_location={}, locations=bank.locations)
+    specific = search.specific_room_ids or None
+    by_location: dict[str, list[Room]] = {}
+    for room in bank.rooms.values():
+        if room.can_be_booked and (specific is None or room.id in specific):
+            by_location.setdefault(room.location, []).append(room)
+    for rooms in by_location.values():
+        rooms.sort(key=lambda r: (r.name, r.id))
+    return RoomRule(
+        physical,
+        off=False,
+        forced=search.require_room is True or specific is not None,
+        by_location=by_location,
+        locations=bank.locations,
+    )
+
+
+def rooms_at(search: SlotSearch, bank: Bank, types: tuple[str, ...], advisors: Sequence[Advisor]) -> tuple[str, ...]:
+    """The rooms at the branches these advisors work from, when rooms can matter."""
+    if PHYSICAL not in types or search.require_room is False:
+        return ()
+    places = {loc for adv in advisors for loc in week_of(adv.workdays).locations}
+    specific = search.specific_room_ids
+    return tuple(
+        sorted(r.id for r in bank.rooms.values() if r.location in places and (specific is None or r.id in specific))
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FreeRooms:
+    ok: np.ndarray  # (start, advisor) -> no room is needed at the advisor's branch that day, or one is free
+    first: np.ndarray  # (start, column) -> the first free room's id; column 0: no room needed (None)
+    column: np.ndarray  # (advisor, weekday) -> column of the advisor's branch
+
+
+def free_rooms(
+    rule: RoomRule,
+    places: list[tuple],
+    places_ix: np.ndarray,
+    starts: OpenStarts,
+    room_claims: ClaimColumns,
+    length: int,
+) -> FreeRooms:
+    """For advisors with weekly locations `places[places_ix[advisor]]`; `length` is the meeting
+    and its buffer."""
+    index: dict[str | None, int] = {}  # location -> column, 0: no room needed
+    wanted: list[str | None] = []
+    # weekly locations (distinct among the advisors) -> column per weekday
+    columns = np.zeros((len(places), 7), dtype=np.int64)
+    for k in np.unique(places_ix).tolist():
+        for wk, loc in enumerate(places[k]):
+            if loc not in index:
+                index[loc] = 0
+                if rule.needs_room(loc):
+                    wanted.append(loc)
+                    index[loc] = len(wanted)
+            columns[k, wk] = index[loc]
+    free, first = _room_tables(rule, wanted, starts, room_claims, length)
+    height, n = len(starts.instants), len(places_ix)
+    column = columns[places_ix]
+    ok = np.ones((height, n), dtype=bool)
+    needing = np.flatnonzero(column.any(axis=1))
+    if len(needing):
+        free = np.hstack([np.ones((height, 1), dtype=bool), free])
+        col = column[needing].T[starts.weekday]  # (start, advisor needing a room)
+        ok[:, needing] = free[np.arange(height)[:, None], col]
+    return FreeRooms(ok, np.hstack([np.full((height, 1), None, dtype=object), first]), column)
+
+
+def _room_tables(
+    rule: RoomRule, locations: list[str | None], starts: OpenStarts, room_claims: ClaimColumns, length: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each start (row) and location (column): is a room free, and the first free one."""
+    height = len(starts.instants)
+    free = np.zeros((height, len(locations)), dtype=bool)
+    first = np.full((height, len(locations)), None, dtype=object)
+    for li, loc in enumerate(locations):
+        rooms = rule.by_location.get(loc, ())  # type: ignore[arg-type]
+        if not rooms:
+            continue
+        owner, span_lo, span_hi, _ = room_claims.of_owners([room.id for room in rooms])
+        real = span_lo < span_hi  # an empty claim takes no time
+        touched = starts.starts.touching(span_lo[real], span_hi[real], length)
+        room_free = ~paint(height, len(rooms), owner[real], *touched)  # (start, room)
+        free[:, li] = room_free.any(axis=1)
+        ids = objects([room.id for room in rooms])
+        first[:, li] = np.where(free[:, li], ids[room_free.argmax(axis=1)], None)
+    return free, first
