@@ -1,0 +1,244 @@
+// Step 2: the week view. The days with free times, the chosen day's times, earlier and later weeks,
+// and, when a week is empty, the next free time further ahead. Picking a time holds it (hold.js).
+
+import { ApiError, get } from "../api.js";
+import { h } from "../dom.js";
+import { clock, dayLong, locale, minutesOf, mmss, span, t, typeLabel, when, zone } from "../format.js";
+import * as hold from "../hold.js";
+import { state, topicById } from "../state.js";
+import * as time from "../time.js";
+import { announce, failure, go, heading, noticeBox, render } from "../ui.js";
+
+const LOOK_AHEAD_DAYS = 60;
+
+let week = null; // the Monday of the week shown, a local date
+let day = null; // the day whose times are shown
+let slots = null; // this week's free slots; null while they load
+let next = undefined; // the first free slot after this week: undefined (not looked), null (none)
+let weekRequest = 0; // only the answer to the latest search is shown
+
+function today() {
+  return time.localDate(Date.now(), zone());
+}
+
+function horizon() {
+  const ahead = time.parseTimespan(state.settings.maxTimeFromBookingToMeeting) ?? 365 * 86400000;
+  return Date.now() + ahead;
+}
+
+/** The next time this step is shown, it starts at the current week again. */
+export function forgetWeek() {
+  week = null;
+  day = null;
+}
+
+export function showTime({ push = true } = {}) {
+  state.errors = {};
+  if (!week) week = time.mondayOf(today());
+  go("time", { push });
+  loadWeek();
+}
+
+function searchQuery(startInstant, lookForwardMs) {
+  return {
+    requireEmployeeParticipation: "true",
+    startDate: new Date(startInstant).toISOString(),
+    lookForwardTime: time.timespan(lookForwardMs),
+    topic: state.choice.topicId,
+    customerTypeId: state.choice.customerTypeId,
+    meetingTypes: state.choice.meetingType.toLowerCase(),
+    meetingLocation: state.choice.branch || undefined,
+  };
+}
+
+export async function loadWeek({ focus = null } = {}) {
+  const request = ++weekRequest;
+  const start = time.zonedToInstant(week, zone());
+  const end = time.zonedToInstant(time.addDays(week, 7), zone());
+  slots = null;
+  next = undefined;
+  if (state.step === "time") render();
+  try {
+    const found = await get("bookme/time-slots/available", searchQuery(start, end - start));
+    if (request !== weekRequest) return;
+    const seen = new Set();
+    slots = found.filter((slot) => {
+      const at = Date.parse(slot.startDate);
+      const fresh = at >= start && at < end && slot.meetingType === state.choice.meetingType && !seen.has(slot.startDate);
+      seen.add(slot.startDate);
+      return fresh;
+    });
+    const days = daysWithTimes();
+    if (!days.has(day)) day = [...days.keys()].sort()[0] || null;
+    if (state.step === "time") render({ focus });
+    if (!slots.length) {
+      const later = await get("bookme/time-slots/available", searchQuery(end, LOOK_AHEAD_DAYS * 86400000));
+      if (request !== weekRequest) return;
+      next = later.find((slot) => slot.meetingType === state.choice.meetingType) || null;
+      if (state.step === "time") render({ focus });
+    }
+  } catch (error) {
+    if (request === weekRequest) failure(error);
+  }
+}
+
+/** local date -> the times that day, with the held time added (the search leaves it out: it is taken, by us). */
+function daysWithTimes() {
+  const byDay = new Map();
+  const add = (slot, held) => {
+    const date = time.localDate(Date.parse(slot.startDate), zone());
+    if (!byDay.has(date)) byDay.set(date, []);
+    byDay.get(date).push({ ...slot, held });
+  };
+  for (const slot of slots || []) add(slot, false);
+  const held = hold.current();
+  if (held && held.meetingType === state.choice.meetingType && held.topicId === state.choice.topicId) {
+    const date = time.localDate(Date.parse(held.startDate), zone());
+    const weekEnd = time.addDays(week, 7);
+    if (date >= week && date < weekEnd && !(byDay.get(date) || []).some((s) => s.startDate === held.startDate)) add(held, true);
+  }
+  for (const list of byDay.values()) list.sort((a, b) => Date.parse(a.startDate) - Date.parse(b.startDate));
+  return byDay;
+}
+
+function changeWeek(days) {
+  week = time.addDays(week, days);
+  state.notice = null;
+  loadWeek();
+}
+
+export const title = () => t().timeTitle;
+
+export function view() {
+  const text = t();
+  const topic = topicById(state.choice.topicId);
+  const monday = time.dateValue(week);
+  const sunday = time.dateValue(time.addDays(week, 6));
+  const range = new Intl.DateTimeFormat(locale(), { timeZone: "UTC", day: "numeric", month: "long", year: "numeric" }).formatRange(monday, sunday);
+  const days = daysWithTimes();
+  const zoneName = new Intl.DateTimeFormat(locale(), { timeZone: zone(), timeZoneName: "longGeneric" })
+    .formatToParts(new Date()).find((p) => p.type === "timeZoneName")?.value || zone();
+  const ownZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const current = time.mondayOf(today());
+  const weekStart = time.zonedToInstant(week, zone());
+  const mine = hold.current();
+
+  const summary = h("div", { class: "summary" },
+    h("p", {}, h("strong", {}, topic?.name || ""), ` · ${typeLabel(state.choice.meetingType)} · ${text.minutes(minutesOf(topic))}`,
+      state.choice.branch ? ` · ${state.locations.find((l) => l.location === state.choice.branch)?.displayName || state.choice.branch}` : ""),
+    h("button", { type: "button", class: "link", key: "change-choice", "aria-label": text.changeChoice, onclick: backToTopic }, text.change));
+
+  const held = mine
+    ? h("div", { class: "held", role: "group", "aria-label": text.youHold(when(Date.parse(mine.startDate))) },
+      h("p", {}, text.youHold(span(Date.parse(mine.startDate), Date.parse(mine.endDate))), " ",
+        h("span", { class: "countdown-inline" }, "(", h("span", { "data-countdown": "" }, mmss(Date.parse(mine.expiresAt) - Date.now())), ")")),
+      h("div", { class: "actions" },
+        h("button", { type: "button", class: "primary", key: "keep", onclick: () => go("details") }, text.keepThisTime),
+        h("button", { type: "button", class: "secondary", key: "release", onclick: () => { hold.release(); announce(text.released); loadWeek({ focus: "#step-title" }); } }, text.releaseThisTime)))
+    : null;
+
+  const nav = h("div", { class: "week-nav" },
+    h("button", { type: "button", class: "secondary", key: "earlier", disabled: week <= current, onclick: () => changeWeek(-7) },
+      h("span", { "aria-hidden": "true" }, "‹ "), text.earlierWeek),
+    h("h3", { id: "week-label" }, text.weekLabel(time.isoWeek(week), range)),
+    h("button", { type: "button", class: "secondary", key: "later", disabled: weekStart + 7 * 86400000 > horizon(), onclick: () => changeWeek(7) },
+      text.laterWeek, h("span", { "aria-hidden": "true" }, " ›")));
+
+  const dayButtons = h("ul", { class: "days", "aria-label": text.daysLabel },
+    [0, 1, 2, 3, 4, 5, 6].map((i) => {
+      const date = time.addDays(week, i);
+      const count = days.get(date)?.length || 0;
+      const value = time.dateValue(date);
+      return h("li", {},
+        h("button", {
+          type: "button", class: "day", key: `day-${date}`, "aria-pressed": date === day ? "true" : "false",
+          disabled: slots === null || count === 0 || state.busy,
+          "aria-label": `${dayLong(date)}, ${text.freeCount(count)}`,
+          onclick: () => { day = date; render({ focus: "#times-title" }); },
+        },
+        h("span", { class: "dow", "aria-hidden": "true" }, new Intl.DateTimeFormat(locale(), { timeZone: "UTC", weekday: "short" }).format(value)),
+        h("span", { class: "date", "aria-hidden": "true" }, new Intl.DateTimeFormat(locale(), { timeZone: "UTC", day: "numeric", month: "short" }).format(value)),
+        h("span", { class: count ? "mark" : "mark none", "aria-hidden": "true" }, count ? String(count) : "–")));
+    }));
+
+  let times;
+  if (slots === null) {
+    times = h("p", { class: "muted", role: "status" }, text.loadingTimes);
+  } else if (!days.size) {
+    const first = next;
+    times = h("div", { class: "empty", role: "status" },
+      h("p", {}, h("strong", {}, text.noTimesWeek)),
+      first === undefined ? h("p", { class: "muted" }, text.loading) : null,
+      first === null ? h("p", {}, text.noTimesAhead(LOOK_AHEAD_DAYS)) : null,
+      first ? [
+        h("p", {}, text.nextFree(when(Date.parse(first.startDate)))),
+        h("button", {
+          type: "button", class: "primary", key: "go-next",
+          onclick: () => {
+            const date = time.localDate(Date.parse(first.startDate), zone());
+            week = time.mondayOf(date);
+            day = date;
+            loadWeek({ focus: "#times-title" });
+          },
+        }, text.goToNext(time.isoWeek(time.localDate(Date.parse(first.startDate), zone())))),
+      ] : null);
+  } else if (!day) {
+    times = h("p", {}, text.pickDay);
+  } else {
+    times = [
+      h("h3", { id: "times-title", tabindex: "-1" }, text.timesOn(dayLong(day))),
+      h("ul", { class: "times", "aria-labelledby": "times-title" },
+        days.get(day).map((slot) => {
+          const start = Date.parse(slot.startDate);
+          const end = Date.parse(slot.endDate);
+          return h("li", {},
+            h("button", {
+              type: "button", class: slot.held ? "time held" : "time", key: `time-${slot.startDate}`,
+              "aria-pressed": slot.held ? "true" : false, "aria-disabled": state.busy ? "true" : false,
+              "aria-label": text.timeButton(clock(start), clock(end)) + (slot.held ? `, ${text.heldMark}` : ""),
+              onclick: () => (slot.held ? go("details") : pick(slot)),
+            }, clock(start)));
+        })),
+    ];
+  }
+
+  return [
+    heading(text.timeTitle),
+    summary,
+    noticeBox(),
+    held,
+    h("p", { class: "tz" }, text.timeZoneNote(zoneName, zone()), ownZone && ownZone !== zone() ? ` ${text.timeZoneDiffers}` : ""),
+    h("section", { class: "calendar", "aria-labelledby": "week-label" }, nav, dayButtons, h("div", { class: "times-box" }, times)),
+  ];
+}
+
+function backToTopic() {
+  hold.release();
+  state.notice = null;
+  go("topic");
+}
+
+async function pick(slot) {
+  if (state.busy) return;
+  const text = t();
+  const previous = hold.current();
+  state.busy = true;
+  state.notice = null;
+  announce(text.reserving);
+  render();
+  try {
+    await hold.reserve(slot, state.choice);
+    state.busy = false;
+    state.errors = {};
+    go("details");
+  } catch (error) {
+    state.busy = false;
+    if (error instanceof ApiError && (error.status === 409 || error.status === 404)) {
+      const kept = previous && hold.current() === previous ? ` ${text.previousKept(when(Date.parse(previous.startDate)))}` : "";
+      state.notice = { kind: "error", text: text.taken(clock(Date.parse(slot.startDate))) + kept };
+      await loadWeek({ focus: "#notice" });
+      return;
+    }
+    failure(error);
+  }
+}
