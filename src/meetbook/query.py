@@ -55,6 +55,16 @@ def enum_list(name: str, values: list[str] | None, allowed: tuple[str, ...]) -> 
     return frozenset(canonical[v.lower()] for v in items)
 
 
+def enum_value(name: str, value: str | None, allowed: tuple[str, ...]) -> str | None:
+    """One value of `allowed`, in any letter case: an unknown one would silently match nothing."""
+    if value is None or value == "":
+        return None
+    canonical = {a.lower(): a for a in allowed}.get(value.strip().lower())
+    if canonical is None:
+        raise Invalid(f"{name}: must be one of {', '.join(allowed)}", [{"field": name, "message": f"must be one of {', '.join(allowed)}"}])
+    return canonical
+
+
 def timespan(name: str, value: str | None) -> int | None:
     if value is None or value == "":
         return None

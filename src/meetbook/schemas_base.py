@@ -14,6 +14,7 @@ from meetbook.timefmt import (
     format_instant,
     format_time_of_day,
     format_timespan,
+    parse_date,
     parse_instant,
     parse_time_of_day,
     parse_timespan,
@@ -86,6 +87,14 @@ def _instant(value: Any) -> Any:
     return parse_instant(value)
 
 
+def _date(value: Any) -> Any:
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if not isinstance(value, str):  # pydantic alone reads a number as seconds since 1970
+        raise ValueError("use YYYY-MM-DD, e.g. 2026-12-24")
+    return parse_date(value)
+
+
 def end_after_start(end: dt.datetime | None, info: ValidationInfo) -> dt.datetime | None:
     """A span of time ends after it starts: anything else is bad input (not, say, a taken slot)."""
     start = info.data.get("start_date")
@@ -148,6 +157,8 @@ EndOfDay = Annotated[
     BeforeValidator(_time_of_day(24 * 60)),
     PlainSerializer(format_time_of_day, return_type=str, when_used="json"),
 ]
+# A calendar date, "2026-12-24" on the wire.
+Date = Annotated[dt.date, BeforeValidator(_date)]
 # Aware UTC inside; any offset on input, "2025-10-10T08:00:00.000Z" on output.
 Instant = Annotated[
     dt.datetime,

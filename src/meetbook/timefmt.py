@@ -10,6 +10,9 @@ _TIMESPAN = re.compile(r"^(-)?(?:(\d+)\.)?(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1
 _TIME_OF_DAY = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?\Z", re.ASCII)
 # Ten years: far beyond any booking horizon, and well inside the database's integer columns.
 MAX_TIMESPAN_DAYS = 3650
+# Instants are stored as epoch seconds; the last year leaves room for a search window or a
+# duration after it before Python's year 9999 ends (a search from 9999-12-31 was a 500).
+MIN_YEAR, MAX_YEAR = 1970, 9000
 
 
 def _shown(text: str) -> str:
@@ -58,9 +61,24 @@ def format_time_of_day(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}:00"
 
 
+def _check_year(text: str, year: int) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"{_shown(text)} is out of range: the years {MIN_YEAR} to {MAX_YEAR}")
+
+
+def parse_date(text: str) -> dt.date:
+    """A calendar date, `2026-12-24`, in the years MIN_YEAR to MAX_YEAR."""
+    try:
+        day = dt.date.fromisoformat(text.strip() if isinstance(text, str) else "")
+    except ValueError:
+        raise ValueError(f"{_shown(str(text))} is not a date: use YYYY-MM-DD, e.g. 2026-12-24") from None
+    _check_year(text, day.year)
+    return day
+
+
 def parse_instant(text: str) -> dt.datetime:
-    """ISO 8601 with any offset; a naive value is UTC. Result is aware UTC, in the years
-    1970-9999 (epoch seconds are stored; 0001-01-01T00:00+01:00 is not a representable UTC time)."""
+    """ISO 8601 with any offset; a naive value is UTC. Result is aware UTC, in the years MIN_YEAR
+    to MAX_YEAR (0001-01-01T00:00+01:00 is no UTC time at all)."""
     value = text.strip() if isinstance(text, str) else ""
     if value.endswith(("z", "Z")):
         value = value[:-1] + "+00:00"
@@ -71,8 +89,7 @@ def parse_instant(text: str) -> dt.datetime:
         parsed = parsed.astimezone(dt.UTC)
     except (ValueError, OverflowError):
         raise ValueError(f"{_shown(str(text))} is not an ISO 8601 date-time, e.g. 2025-10-09T08:00:00Z") from None
-    if not 1970 <= parsed.year <= 9999:
-        raise ValueError(f"{_shown(text)} is out of range: the years 1970 to 9999")
+    _check_year(text, parsed.year)
     return parsed
 
 

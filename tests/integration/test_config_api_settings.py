@@ -89,7 +89,8 @@ def test_allowed_options(client, token, load_bank):
 
     assert options(topicId=b.T_HOUSING, location="Copenhagen") == {"meetingTypes": ["Physical", "Online"], "employeeTypes": ["Explicit", "Local"]}
     assert options(topicId=b.T_HOUSING, location="Aarhus") == {"meetingTypes": ["Online"], "employeeTypes": ["Explicit", "Local"]}
-    assert options(topicId=b.T_HOUSING, location="Odense") == {"meetingTypes": [], "employeeTypes": ["Explicit"]}
+    # a place the bank does not know is refused, not answered with nothing on offer
+    expect(client.get(OPTIONS, params={"topicId": b.T_HOUSING, "location": "Odense"}, headers=h), 400, "BAD_REQUEST", "Aarhus, Copenhagen")
     assert options() == {"meetingTypes": ["Physical", "Online"], "employeeTypes": ["Explicit", "Local"]}
     assert options(topicId=b.T_BUSINESS, customerTypeId=b.CT_PRIVATE)["meetingTypes"] == []
 

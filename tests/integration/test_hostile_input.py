@@ -184,3 +184,39 @@ def test_wrong_instants_and_durations_in_a_search_are_400s(client, token, load_b
     for name in ("startDate", "lookForwardTime", "meetingDuration"):
         response = client.get("/bookme/time-slots/available", params={"requireEmployeeParticipation": "true", name: value}, headers=token())
         refused(response, name)
+
+
+def test_instants_and_dates_far_in_the_future_or_past_are_400s(client, token, load_bank):
+    load_bank(b.bank())
+    h, employee, admin = token(), token("employee"), token("admin")
+    for at in ("9999-12-31T10:00:00Z", "1969-12-31T23:00:00Z"):
+        response = client.get("/bookme/time-slots/available", params={"requireEmployeeParticipation": "true", "startDate": at}, headers=h)
+        refused(response, "startDate", "out of range")
+        later = at.replace("10:00", "11:00").replace("23:00", "23:30")
+        body = _reserve_body({"startDate": at, "endDate": later, "employeeId": b.ANNA})
+        refused(client.post("/bookme/time-slots/reserve", json=body, headers=h), "timeSlot.startDate", "out of range")
+    refused(client.get(f"/bookme/config/employee-schedules/{b.ANNA}/actual", params={"from": "9999-12-31"}, headers=employee), "from")
+
+
+def test_a_bare_number_for_a_date_and_an_integer_past_its_column_are_refused(client, token, load_bank):
+    load_bank(b.bank())
+    admin = token("admin")
+    before = client.get(SETTINGS, headers=admin).json()
+    refused(client.post(f"{SETTINGS}/closing-days", json={"date": 0}, headers=admin), "date", "YYYY-MM-DD")
+    refused(client.put(SETTINGS, json={**before, "closingDays": [86400]}, headers=admin), "closingDays[0]", "YYYY-MM-DD")
+    assert client.get(SETTINGS, headers=admin).json()["closingDays"] == []
+    refused(client.post("/bookme/meeting-topics", json={"name": "Pension", "order": 2**40}, headers=admin), "order")
+    assert client.post(f"{SETTINGS}/closing-days", json={"date": "2026-12-24"}, headers=admin).status_code == 201
+
+
+def test_unknown_locations_and_statuses_in_other_queries_are_400s(client, token, load_bank):
+    load_bank(b.bank())
+    h, employee = token(), token("employee")
+    hold = reserve(client, h, _slot(client, h)).json()
+    vacancies = client.get("/bookme/room-vacancies", params={"location": "Narnia", "timeSlotId": hold["id"]}, headers=h)
+    refused(vacancies, "location", "Aarhus, Copenhagen")
+    rooms = client.get("/bookme/room-vacancies", params={"location": "copenhagen", "timeSlotId": hold["id"]}, headers=h)
+    assert [r["id"] for r in rooms.json()] == [b.ROOM_1, b.ROOM_2]
+    refused(client.get("/bookme/config/allowed-options", params={"location": "Narnia"}, headers=h), "location", "Copenhagen")
+    refused(client.get("/bookme/meetings", params={"status": "Nope"}, headers=employee), "status", "Booked, Cancelled")
+    assert client.get("/bookme/meetings", params={"status": "booked"}, headers=employee).status_code == 200

@@ -16,7 +16,7 @@ from meetbook.catalog.admin_routes_common import CONFIG, PATCH_BODY, PATCH_TEXT,
 from meetbook.catalog.store import organization_settings
 from meetbook.errors import Invalid
 from meetbook.http import Session, dump, error_responses, json
-from meetbook.timefmt import parse_instant
+from meetbook.timefmt import parse_date, parse_instant
 
 router = APIRouter(tags=[CONFIG])
 writes(router, EMPLOYEES)
@@ -75,7 +75,7 @@ async def _local_date(session, name: str, value: str | None) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        return parse_date(value)
     except ValueError:
         pass
     try:

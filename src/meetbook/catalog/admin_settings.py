@@ -16,10 +16,11 @@ from meetbook.bankfile.schemas import check_priority_rules
 from meetbook.catalog import convert
 from meetbook.catalog import models as m
 from meetbook.catalog import schemas as c
+from meetbook.catalog.places import place
 from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.catalog.store import configuration_changed, get_or_404, organization_settings
 from meetbook.errors import Conflict, Invalid, NotFound
-from meetbook.schemas_base import ApiModel
+from meetbook.schemas_base import ApiModel, Date
 
 # --- organization settings ------------------------------------------------------------------------------
 
@@ -50,7 +51,7 @@ async def patch_settings(session: AsyncSession, operations: Any) -> c.Organizati
 
 
 class ClosingDay(ApiModel):
-    date: dt.date = Field(description="A local date in the bank's time zone, e.g. 2026-12-24")
+    date: Date = Field(description="A local date in the bank's time zone, e.g. 2026-12-24")
 
 
 async def add_closing_day(session: AsyncSession, day: dt.date) -> c.OrganizationSettings:
@@ -124,6 +125,7 @@ async def allowed_options(
     """What a booking form can offer for this topic, customer type and branch, from the weekly
     schedules alone (no dates, meetings or calendar time): a quick answer, not a slot search."""
     bank = await cache.get(session)
+    location = location and place(bank, location, "location")
     if topic_id is not None and topic_id not in bank.topics:
         raise NotFound.of("topic", topic_id)
     if customer_type_id is not None:

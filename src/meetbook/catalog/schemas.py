@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, field_validator
 
 from meetbook.availability.model import CALENDAR_STATUSES, EMPLOYEE_TYPES, MEETING_TYPES
-from meetbook.schemas_base import ApiModel, EndOfDay, Instant, TimeOfDay, TimeSpan, end_after_start, enum_reader, line, text
+from meetbook.schemas_base import ApiModel, Date, EndOfDay, Instant, TimeOfDay, TimeSpan, end_after_start, enum_reader, line, text
 
 MeetingTypeName = Annotated[
     Literal["Physical", "Online", "Telephone", "OffSite"], BeforeValidator(enum_reader(*MEETING_TYPES))
@@ -58,7 +57,7 @@ class Topic(ApiModel):
     name: Name
     unique_topic_id: OptionalName | None = None
     parent_id: Id | None = None
-    order: int | None = None
+    order: int | None = Field(default=None, ge=-(2**31), le=2**31 - 1)  # an INTEGER column
     is_customer_visible: bool = True
     customer_type_ids: list[Id] = []
     meeting_duration: TimeSpan | None = None
@@ -181,7 +180,7 @@ class OrganizationSettings(ApiModel):
     working_time_buffer: TimeSpan = 0
     max_time_from_booking_to_meeting: TimeSpan | None = None
     max_meeting_time_per_day: TimeSpan | None = None
-    closing_days: list[dt.date] = []
+    closing_days: list[Date] = []
     i_cal_meeting_title: line(500) | None = Field(default=None, alias="iCalMeetingTitle")
     i_cal_meeting_description: text(4000) | None = Field(default=None, alias="iCalMeetingDescription")
     max_holds_per_customer: int = Field(

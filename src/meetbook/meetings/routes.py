@@ -11,7 +11,7 @@ from meetbook.auth.deps import Customer
 from meetbook.http import IdempotencyKey, ReadSession, Session, dump, error_responses, json
 from meetbook.meetings import lifecycle, service
 from meetbook.meetings.schemas import CreateMeeting, ICalRequest, Meeting
-from meetbook.query import instant_range
+from meetbook.query import enum_value, instant_range
 
 router = APIRouter(tags=["BookMe"])
 
@@ -62,7 +62,7 @@ async def list_meetings(
         modified_to=modified_to,
         start_from=start_from,
         start_to=start_to,
-        status=status.capitalize() if status else None,
+        status=enum_value("status", status, ("Booked", "Cancelled")),
     )
     return json([dump(x) for x in meetings])
 

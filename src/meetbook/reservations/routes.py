@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Query, Request, Response
 from meetbook import idempotency
 from meetbook.auth.deps import Customer, Employee
 from meetbook.catalog import schemas as c
+from meetbook.catalog.places import place
 from meetbook.http import IdempotencyKey, ReadSession, Session, dump, error_responses, json
 from meetbook.query import instant_range
 from meetbook.reservations import rooms, service
@@ -135,5 +136,6 @@ async def room_vacancies(
     location: Annotated[str, Query()],
     time_slot_id: Annotated[str, Query(alias="timeSlotId")],
 ):
+    location = place(await request.app.state.snapshots.get(session), location, "location")
     free = await rooms.room_vacancies(session, location, time_slot_id, who, request.app.state.clock.now())
     return json([dump(r) for r in free])

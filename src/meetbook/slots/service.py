@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.availability import SlotPlan
 from meetbook.availability.model import Bank, Occupancy, SlotSearch
+from meetbook.catalog.places import place
 from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.clock import epoch
 from meetbook.errors import Invalid, NotFound
@@ -59,40 +60,13 @@ def check_references(bank: Bank, query: SlotQuery) -> None:
             raise NotFound.of("room", room_id)
 
 
-_places: tuple[Bank | None, frozenset[str]] = (None, frozenset())
-
-
-def known_places(bank: Bank) -> frozenset[str]:
-    """Every place the configuration names: branches, where advisors work and rooms stand, and
-    the customer locations service groups answer for. Kept for the latest snapshot."""
-    global _places
-    if _places[0] is not bank:
-        names = set(bank.locations) | {r.location for r in bank.rooms.values()}
-        names |= {w.location for a in bank.advisors.values() for w in a.workdays if w is not None and w.location}
-        for g in bank.service_groups.values():
-            names |= g.trigger_customer_locations | g.level_locations
-        _places = (bank, frozenset(names))
-    return _places[1]
-
-
 def check_locations(bank: Bank, query: SlotQuery) -> SlotQuery:
-    """An unknown location would silently match no advisor: it is refused, naming the known ones.
-    A known one in another letter case is read as the bank spells it."""
-    known = known_places(bank)
-    found = {}
-    for attr, field in (("customer_location", "customerLocation"), ("meeting_location", "meetingLocation")):
-        name = getattr(query, attr)
-        if name is None or name in known:
-            continue
-        spelled = {k.lower(): k for k in sorted(known)}.get(name.lower())
-        if spelled is None:
-            listed = ", ".join(sorted(known)) or "none are configured"
-            raise Invalid(
-                f"{field} '{name[:200]}' is not a location of the bank; known locations: {listed}",
-                [{"field": field, "message": f"unknown location; known: {listed}"}],
-            )
-        found[attr] = spelled
-    return replace(query, **found)
+    """Unknown locations are 400s; known ones as the bank spells them."""
+    return replace(
+        query,
+        customer_location=query.customer_location and place(bank, query.customer_location, "customerLocation"),
+        meeting_location=query.meeting_location and place(bank, query.meeting_location, "meetingLocation"),
+    )
 
 
 @dataclass(frozen=True)
