@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from meetbook.catalog import models as m
+from meetbook.tables import catalog as m
 from meetbook.catalog import schemas as c
 
 DAY_INDEX = {day: i for i, day in enumerate(c.DAYS)}

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, BeforeValidator, Field, model_validator
 
 from meetbook.availability.model import MEETING_TYPES
-from meetbook.schemas_base import ApiModel, Instant, enum_reader
+from meetbook.core.wire import ApiModel, Instant, enum_reader
 
 MeetingType = Annotated[Literal["Physical", "Online", "Telephone", "OffSite"], BeforeValidator(enum_reader(*MEETING_TYPES))]
 BookedBy = Annotated[Literal["customer", "employee"], BeforeValidator(enum_reader("customer", "employee"))]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from meetbook.errors import Invalid
-from meetbook.timefmt import parse_instant, parse_timespan
+from meetbook.core.errors import Invalid
+from meetbook.core.timefmt import parse_instant, parse_timespan
 
 
 def split_list(values: list[str] | None) -> list[str] | None:
