@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 async def application(database_url: str):
     """meetbook's app with its lifespan running (engine, pools), sweeper off."""
     from meetbook.app import create_app
-    from meetbook.config import Settings
+    from meetbook.core.config import Settings
 
     app = create_app(Settings(database_url=database_url, log_level="WARNING", sweep_interval_seconds=0))
     async with app.router.lifespan_context(app):

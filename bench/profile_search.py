@@ -146,7 +146,7 @@ def instrument(timer: Timer):
     """Wrap the search's phases with timers; returns a function that undoes it."""
     from meetbook.availability import SlotPlan
     from meetbook.catalog.snapshot import SnapshotCache
-    from meetbook.http import FastJSON
+    from meetbook.core.http import FastJSON
     from meetbook.slots import service
 
     patch = _Patches()
@@ -165,7 +165,7 @@ def instrument_reserve(timer: Timer):
 
     from meetbook.availability import SlotPlan
     from meetbook.catalog.snapshot import SnapshotCache
-    from meetbook.reservations import locks
+    from meetbook.core import locks
     from meetbook.reservations import service as reservations
     from meetbook.slots import check
 
@@ -192,7 +192,7 @@ async def call(app, path: str, headers: list[tuple[bytes, bytes]], method: str =
 async def profile(database_url: str, bank, scenario: str, requests: int, top: int, gc_freeze: bool = False,
                   cprofile: bool = True) -> str:
     from meetbook.app import create_app
-    from meetbook.config import Settings
+    from meetbook.core.config import Settings
 
     from bench import floors
     from bench.run import tokens
@@ -273,7 +273,7 @@ async def profile_reserve(database_url: str, bank, requests: int, top: int, gc_f
     import orjson
 
     from meetbook.app import create_app
-    from meetbook.config import Settings
+    from meetbook.core.config import Settings
 
     from bench.run import tokens
 

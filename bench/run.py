@@ -160,7 +160,7 @@ def load_database(url: str, bank: SyntheticBank, bank_file: Path, label: str) ->
 
 def tokens(n: int) -> list[str]:
     from meetbook.auth.tokens import issue_token
-    from meetbook.config import Settings
+    from meetbook.core.config import Settings
 
     settings = Settings()
     return [issue_token(settings, "customer employee", f"bench-customer-{i}", ttl=12 * 3600) for i in range(n)]

@@ -80,7 +80,7 @@ def _truncate_postgres(url: str) -> None:
 def fresh_database(request, kind: str, tmp_path: Path) -> str:
     """A migrated, empty database of `kind` ("sqlite" or "postgresql"), private to the test."""
     if kind == "sqlite":
-        path = tmp_path / "meetbook.db"
+        path = tmp_path / "meetbook.core.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite+aiosqlite:///{path}"
     url = request.getfixturevalue("postgres_database")
@@ -95,14 +95,14 @@ def database_url(request, tmp_path) -> str:
 
 @pytest.fixture
 def clock():
-    from meetbook.clock import FixedClock
+    from meetbook.core.clock import FixedClock
 
     return FixedClock(MONDAY_MORNING)
 
 
 @pytest.fixture
 def settings(database_url):
-    from meetbook.config import Settings
+    from meetbook.core.config import Settings
 
     return Settings(environment="development", database_url=database_url, sweep_interval_seconds=0)
 
@@ -137,7 +137,7 @@ def token(settings):
 def load_bank(database_url, app):
     """Import a bank definition (dict) into this test's database, as `meetbook import` does."""
     from meetbook.bankfile.service import import_bank, parse
-    from meetbook.db import run_in_transaction
+    from meetbook.core.db import run_in_transaction
 
     def load(document: dict) -> None:
         asyncio.run(run_in_transaction(database_url, lambda session: import_bank(session, parse(document))))

@@ -10,22 +10,24 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI, Request
 from sqlalchemy import text
 
-from meetbook import __version__, docs_ui, idempotency, openapi
+from meetbook import __version__, docs_ui, openapi
+
+from meetbook.core import idempotency
 from meetbook.auth.pkce import router as pkce_router
 from meetbook.auth.routes import router as auth_router
 from meetbook.auth.tokens import TokenVerifier
 from meetbook.catalog.admin_routes import router as admin_router
 from meetbook.catalog.routes import router as catalog_router
 from meetbook.catalog.snapshot import SnapshotCache
-from meetbook.clock import Clock, SystemClock
-from meetbook.config import Settings, get_settings
-from meetbook.db import make_engine, make_sessionmaker, unit_of_work
-from meetbook.http import error, install_error_handlers, json
+from meetbook.core.clock import Clock, SystemClock
+from meetbook.core.config import Settings, get_settings
+from meetbook.core.db import make_engine, make_sessionmaker, unit_of_work
+from meetbook.core.http import error, install_error_handlers, json
 from meetbook.meetings.routes import router as meetings_router
-from meetbook.middleware import BodyLimit, RequestLog, TargetLimit
-from meetbook.query import plain_parameters
+from meetbook.core.middleware import BodyLimit, RequestLog, TargetLimit
+from meetbook.core.query import plain_parameters
 from meetbook.reservations.routes import router as reservations_router
-from meetbook.reservations.service import prune_past_claims, sweep_expired
+from meetbook.tables.claiming import prune_past_claims, sweep_expired
 from meetbook.slots.routes import router as slots_router
 from meetbook.web.routes import router as web_router
 

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from meetbook.config import get_settings
+from meetbook.core.config import get_settings
 
 app = typer.Typer(help="Customer meeting booking for a bank.", no_args_is_help=True, add_completion=False)
 
@@ -30,7 +30,7 @@ def _migrate(url: str) -> None:
 
 
 async def _with_session(url: str, work):
-    from meetbook.db import run_in_transaction
+    from meetbook.core.db import run_in_transaction
 
     return await run_in_transaction(url, work)
 
@@ -61,7 +61,7 @@ async def _import(url: str, document, quiet: bool = False) -> dict[str, int]:
 async def _is_empty(url: str) -> bool:
     from sqlalchemy import func, select
 
-    from meetbook.catalog.models import EmployeeRow
+    from meetbook.tables.catalog import EmployeeRow
 
     return await _with_session(url, lambda s: s.scalar(select(func.count()).select_from(EmployeeRow))) == 0
 
@@ -79,7 +79,7 @@ def import_(file: Annotated[Path, typer.Argument(help="A bank definition file (Y
     """Load a bank definition file: validated whole, written all-or-nothing; importing twice is harmless."""
     from meetbook.bankfile.fileio import read_file
     from meetbook.bankfile.service import parse
-    from meetbook.errors import Invalid
+    from meetbook.core.errors import Invalid
 
     settings = get_settings()
     try:
@@ -151,7 +151,7 @@ def serve(
     import uvicorn
 
     from meetbook.demo import demo_bank
-    from meetbook.transport import HTTP_PROTOCOL
+    from meetbook.core.transport import HTTP_PROTOCOL
 
     settings = get_settings()
     logging.basicConfig(level=settings.log_level, format="%(message)s")

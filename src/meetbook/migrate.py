@@ -13,7 +13,7 @@ from alembic import command  # noqa: E402  (after the level: importing alembic l
 from alembic.config import Config  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from meetbook.db import sync_url
+from meetbook.core.db import sync_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

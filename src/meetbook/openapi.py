@@ -6,9 +6,9 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from meetbook.auth.tokens import LEEWAY_SECONDS
-from meetbook.http import CODES, MEANINGS
+from meetbook.core.http import CODES, MEANINGS
 from meetbook.meetings.lifecycle import MeetingChanges
-from meetbook.schemas_base import PatchOperation
+from meetbook.core.wire import PatchOperation
 
 EXTRA_SCHEMAS = (PatchOperation, MeetingChanges)
 

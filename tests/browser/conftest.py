@@ -62,7 +62,7 @@ def _load_bank(database_url: str, document: dict) -> None:
     import asyncio
 
     from meetbook.bankfile.service import import_bank, parse
-    from meetbook.db import run_in_transaction
+    from meetbook.core.db import run_in_transaction
 
     async def work():
         await run_in_transaction(database_url, lambda session: import_bank(session, parse(document)))

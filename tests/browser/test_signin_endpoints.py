@@ -118,7 +118,7 @@ def test_the_development_sign_in_is_off_in_production(database_url, clock):
     from fastapi.testclient import TestClient
 
     from meetbook.app import create_app
-    from meetbook.config import Settings
+    from meetbook.core.config import Settings
 
     production = Settings(environment="production", database_url=database_url, auth_secret="x" * 40, sweep_interval_seconds=0)
     with TestClient(create_app(production, clock)) as client:
@@ -132,7 +132,7 @@ def test_the_page_signs_in_at_the_banks_identity_provider_when_configured(databa
     from fastapi.testclient import TestClient
 
     from meetbook.app import create_app
-    from meetbook.config import Settings
+    from meetbook.core.config import Settings
 
     settings = Settings(
         environment="development", database_url=database_url, sweep_interval_seconds=0,

@@ -8,9 +8,9 @@ import shutil
 
 import pytest
 
-import meetbook.models  # noqa: F401  (every table in the metadata)
+import meetbook.tables  # noqa: F401  (every table in the metadata)
 from meetbook.bankfile.service import export_bank, import_bank, parse
-from meetbook.db import Base, run_in_transaction
+from meetbook.core.db import Base, run_in_transaction
 from meetbook.demo import demo_bank
 from tests import bankdata as b
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from meetbook.cli import app as cli
-from meetbook.config import get_settings
+from meetbook.core.config import get_settings
 from tests.integration.helpers import search
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"

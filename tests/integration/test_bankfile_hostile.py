@@ -12,7 +12,7 @@ import yaml
 from typer.testing import CliRunner
 
 from meetbook.cli import app as cli
-from meetbook.config import get_settings
+from meetbook.core.config import get_settings
 from tests import bankdata as b
 from tests.integration.helpers import search
 

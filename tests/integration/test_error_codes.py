@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from meetbook.auth.tokens import issue_token
-from meetbook.config import Settings
+from meetbook.core.config import Settings
 from tests.conftest import fresh_database
 from tests.integration.meetbook_serve import meetbook_serve
 

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from jwt.algorithms import RSAAlgorithm
 
 from meetbook.app import create_app
-from meetbook.config import Settings
+from meetbook.core.config import Settings
 
 ISSUER = "https://idp.bank.example"
 AUDIENCE = "meetbook-api"

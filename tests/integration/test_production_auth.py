@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from meetbook.app import create_app
 from meetbook.auth.tokens import issue_token
-from meetbook.config import DEV_SECRET, Settings
+from meetbook.core.config import DEV_SECRET, Settings
 
 BANK_SECRET = "the-banks-own-signing-secret-4f9c2a7e1b"
 CLIENT_SECRET = "crm-client-secret-0b8e6d2f9a4c7e1d3f5a"

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests import bankdata as b
-from meetbook.db import sync_url
+from meetbook.core.db import sync_url
 from tests.conftest import fresh_database
 
 ALL_DAY = [
@@ -42,7 +42,7 @@ def race_database(request, tmp_path):
 @pytest.fixture
 def two_servers(race_database):
     from meetbook.bankfile.service import import_bank, parse
-    from meetbook.db import make_engine, make_sessionmaker, unit_of_work
+    from meetbook.core.db import make_engine, make_sessionmaker, unit_of_work
 
     document = b.bank(employeeSchedules=[{"employeeId": e, "workdays": ALL_DAY} for e in (b.ANNA, b.BO, b.CARL)])
 
@@ -82,7 +82,7 @@ def two_servers(race_database):
 
 def _headers():
     from meetbook.auth.tokens import issue_token
-    from meetbook.config import Settings
+    from meetbook.core.config import Settings
 
     return {"Authorization": "Bearer " + issue_token(Settings(environment="development"), "customer", f"c-{uuid.uuid4().hex[:6]}")}
 

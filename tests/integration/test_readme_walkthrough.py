@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from meetbook.http import CODES
+from meetbook.core.http import CODES
 from tests.integration.meetbook_serve import meetbook_serve
 
 REPO = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from meetbook.catalog.snapshot import SnapshotCache
-from meetbook.db import sync_url
+from meetbook.core.db import sync_url
 from tests import bankdata as b
 from tests.integration.helpers import search
 

@@ -6,10 +6,10 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from meetbook.db import make_engine, make_sessionmaker, unit_of_work
-from meetbook.reservations.models import ClaimRow, HoldRow
-from meetbook.meetings.models import MeetingRow
-from meetbook.reservations.service import prune_past_claims, sweep_expired
+from meetbook.core.db import make_engine, make_sessionmaker, unit_of_work
+from meetbook.tables.claims import ClaimRow, HoldRow
+from meetbook.tables.meetings import MeetingRow
+from meetbook.tables.claiming import prune_past_claims, sweep_expired
 from tests import bankdata as b
 from tests.integration.helpers import book, reserve, search
 

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from meetbook.auth.tokens import issue_token
 from meetbook.cli import app as cli
-from meetbook.config import Settings, get_settings
+from meetbook.core.config import Settings, get_settings
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from meetbook.auth.tokens import Principal
-from meetbook.errors import Forbidden, Unauthorized
+from meetbook.core.errors import Forbidden, Unauthorized
 
 bearer = HTTPBearer(auto_error=False, description="An OAuth2 access token (see POST /oauth/token)")
 

@@ -32,8 +32,8 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from meetbook.errors import Invalid, NotFound
-from meetbook.http import json
+from meetbook.core.errors import Invalid, NotFound
+from meetbook.core.http import json
 
 router = APIRouter(tags=["Authentication"])
 

@@ -14,8 +14,8 @@ from fastapi import APIRouter, Form, Request
 
 from meetbook.auth import pkce
 from meetbook.auth.tokens import issue_token
-from meetbook.errors import Invalid, Unauthorized
-from meetbook.http import json
+from meetbook.core.errors import Invalid, Unauthorized
+from meetbook.core.http import json
 
 router = APIRouter(tags=["Authentication"])
 

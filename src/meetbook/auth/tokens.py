@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import jwt
 
-from meetbook.config import SCOPES, Settings
-from meetbook.errors import Unauthorized
+from meetbook.core.config import SCOPES, Settings
+from meetbook.core.errors import Unauthorized
 
 # What each scope may also do: an admin can do what an employee can, an employee what a customer can.
 IMPLIED = {"admin": {"admin", "employee", "customer"}, "employee": {"employee", "customer"}, "customer": {"customer"}}

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from meetbook.errors import Invalid
+from meetbook.core.errors import Invalid
 
 _NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 # Times and durations ("16:00:00", "7.00:00:00") on the way out.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from meetbook.catalog import schemas as c
-from meetbook.schemas_base import ApiModel
+from meetbook.core.wire import ApiModel
 
 
 class BankDefinition(ApiModel):
@@ -26,18 +26,7 @@ class BankDefinition(ApiModel):
     def _valid_levels(cls, rules: list[c.PriorityRule] | None) -> list[c.PriorityRule] | None:
         if rules is None:
             return None
-        check_priority_rules(rules)
+        c.check_priority_rules(rules)
         return rules
 
 
-def check_priority_rules(rules: list[c.PriorityRule]) -> None:
-    if not rules:
-        raise ValueError("at least one priority level is needed")
-    for kind in ("Explicit", "Local"):
-        if sum(1 for r in rules if r.type == kind) > 1:
-            raise ValueError(f"'{kind}' may appear only once")
-    if any(r.label for r in rules if r.type != "ServiceGroup"):
-        raise ValueError("only ServiceGroup levels carry a label")
-    keys = [(r.type, r.label) for r in rules]
-    if len(keys) != len(set(keys)):
-        raise ValueError("the same level appears twice")

@@ -13,12 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.bankfile.schemas import BankDefinition
 from meetbook.catalog import convert
-from meetbook.catalog import models as m
+from meetbook.tables import catalog as m
 from meetbook.catalog.store import configuration_changed, organization_settings
-from meetbook.clock import epoch
-from meetbook.errors import Invalid
-from meetbook.slots.models import CalendarEntryRow
-from meetbook.timefmt import format_instant, format_time_of_day, format_timespan
+from meetbook.core.clock import epoch
+from meetbook.core.db import new_id
+from meetbook.core.errors import Invalid
+from meetbook.tables.calendar import CalendarEntryRow
+from meetbook.core.timefmt import format_instant, format_time_of_day, format_timespan
 
 Progress = Callable[[str, int], None]
 
@@ -120,7 +121,7 @@ async def import_bank(session: AsyncSession, bank: BankDefinition, progress: Pro
             if row is None and not item.id:
                 row = by_key.get(natural(_Probe(values)))
             if row is None:
-                row = table(id=item.id or m.new_id(), **values)
+                row = table(id=item.id or new_id(), **values)
                 session.add(row)
                 by_id[row.id] = row
             else:

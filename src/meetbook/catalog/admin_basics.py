@@ -8,7 +8,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.catalog import convert
-from meetbook.catalog import models as m
+from meetbook.tables import catalog as m
 from meetbook.catalog import schemas as c
 from meetbook.catalog.admin_common import (
     Entity,
@@ -24,9 +24,9 @@ from meetbook.catalog.admin_common import (
     require_locations,
     upcoming_meetings,
 )
-from meetbook.errors import Invalid
-from meetbook.meetings.models import MeetingRow
-from meetbook.reservations.models import ClaimRow, HoldRow, room_resource
+from meetbook.core.errors import Invalid
+from meetbook.tables.meetings import MeetingRow
+from meetbook.tables.claims import ClaimRow, HoldRow, room_resource
 
 # --- customer types ------------------------------------------------------------------------------------
 

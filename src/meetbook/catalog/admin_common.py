@@ -16,11 +16,12 @@ from sqlalchemy import String, cast, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from meetbook import patching
-from meetbook.catalog import models as m
-from meetbook.errors import Conflict, Invalid, NotFound
-from meetbook.meetings.models import MeetingRow
-from meetbook.reservations.models import HoldRow
+from meetbook.core import patching
+from meetbook.tables import catalog as m
+from meetbook.core.db import new_id
+from meetbook.core.errors import Conflict, Invalid, NotFound
+from meetbook.tables.meetings import MeetingRow
+from meetbook.tables.claims import HoldRow
 
 # (count, singular, plural): one kind of thing that still refers to what is being deleted.
 Usage = tuple[int, str, str]
@@ -52,7 +53,7 @@ class Entity:
 async def claim_id(session: AsyncSession, table: type, given: str | None, kind: str) -> str:
     """A client may choose the id of a new object (a UUID, already checked by the schema)."""
     if given is None:
-        return m.new_id()
+        return new_id()
     if await session.get(table, given) is not None:
         raise Conflict(f"a {kind} with id '{given}' already exists; leave id out to get a new one")
     return given

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.catalog.admin_common import Entity, claim_id, flush, patched, refuse_if_used
 from meetbook.catalog.store import configuration_changed, get_or_404
-from meetbook.errors import Invalid
+from meetbook.core.errors import Invalid
 
 
 async def create(session: AsyncSession, spec: Entity, body: BaseModel) -> BaseModel:

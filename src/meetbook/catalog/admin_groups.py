@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from meetbook.availability import model as a
 from meetbook.availability.pools import MAX_GROUP_DEPTH, GroupTree
 from meetbook.catalog import admin_crud, convert
-from meetbook.catalog import models as m
+from meetbook.tables import catalog as m
 from meetbook.catalog import schemas as c
 from meetbook.catalog.admin_basics import check_tree, parents_of
 from meetbook.catalog.admin_common import (
@@ -26,7 +26,7 @@ from meetbook.catalog.admin_common import (
     require_locations,
 )
 from meetbook.catalog.store import get_or_404
-from meetbook.errors import Conflict, NotFound
+from meetbook.core.errors import Conflict, NotFound
 
 # --- competence groups -------------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.catalog import convert
-from meetbook.catalog import models as m
+from meetbook.tables import catalog as m
 from meetbook.catalog import schemas as c
 from meetbook.catalog.admin_common import (
     Entity,
@@ -27,10 +27,10 @@ from meetbook.catalog.admin_common import (
     require_locations,
 )
 from meetbook.catalog.store import configuration_changed, get_or_404, organization_settings
-from meetbook.errors import Invalid, NotFound
-from meetbook.reservations.models import ClaimRow, HoldRow, employee_resource
-from meetbook.schemas_base import ApiModel, TimeOfDay
-from meetbook.slots.models import CalendarEntryRow
+from meetbook.core.errors import Invalid, NotFound
+from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource
+from meetbook.core.wire import ApiModel, TimeOfDay
+from meetbook.tables.calendar import CalendarEntryRow
 
 # --- employees --------------------------------------------------------------------------------------------
 

@@ -10,11 +10,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request, Response
 
-from meetbook import idempotency
+from meetbook.core import idempotency
 from meetbook.auth.deps import Admin, Customer, Employee
 from meetbook.catalog import admin_crud
 from meetbook.catalog.admin_common import Entity
-from meetbook.http import IdempotencyKey, Session, dump, error_responses, json
+from meetbook.core.http import IdempotencyKey, Session, dump, error_responses, json
 
 CONFIG = "Organization Configuration"
 

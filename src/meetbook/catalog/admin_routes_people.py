@@ -14,9 +14,9 @@ from meetbook.catalog import schemas as c
 from meetbook.catalog.admin_people import EMPLOYEES, ActualDay, ScheduleBody
 from meetbook.catalog.admin_routes_common import CONFIG, PATCH_BODY, PATCH_TEXT, Patch, created, now, writes
 from meetbook.catalog.store import organization_settings
-from meetbook.errors import Invalid
-from meetbook.http import Session, dump, error_responses, json
-from meetbook.timefmt import parse_date, parse_instant
+from meetbook.core.errors import Invalid
+from meetbook.core.http import Session, dump, error_responses, json
+from meetbook.core.timefmt import parse_date, parse_instant
 
 router = APIRouter(tags=[CONFIG])
 writes(router, EMPLOYEES)

@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request, Response
 
-from meetbook import idempotency
+from meetbook.core import idempotency
 from meetbook.auth.deps import Admin, Customer, Employee
 from meetbook.catalog import admin_settings
 from meetbook.catalog import schemas as c
 from meetbook.catalog.admin_routes_common import CONFIG, PATCH_BODY, PATCH_TEXT, Patch, created
 from meetbook.catalog.admin_settings import AllowedOptions, ClosingDay
-from meetbook.http import IdempotencyKey, Session, dump, error_responses, json
+from meetbook.core.http import IdempotencyKey, Session, dump, error_responses, json
 
 router = APIRouter(tags=[CONFIG])
 SETTINGS = "/bookme/config/organization-settings"

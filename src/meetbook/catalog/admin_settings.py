@@ -9,18 +9,17 @@ from pydantic import Field
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from meetbook import patching
+from meetbook.core import patching
 from meetbook.availability.model import DEFAULT_PRIORITY_RULES, MEETING_TYPES, PHYSICAL, Advisor, SlotSearch
 from meetbook.availability.pools import GroupTree, qualified_set, service_group_members, topic_lineage, triggered
-from meetbook.bankfile.schemas import check_priority_rules
 from meetbook.catalog import convert
-from meetbook.catalog import models as m
+from meetbook.tables import catalog as m
 from meetbook.catalog import schemas as c
 from meetbook.catalog.places import place
 from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.catalog.store import configuration_changed, get_or_404, organization_settings
-from meetbook.errors import Conflict, Invalid, NotFound
-from meetbook.schemas_base import ApiModel, Date
+from meetbook.core.errors import Conflict, Invalid, NotFound
+from meetbook.core.wire import ApiModel, Date
 
 # --- organization settings ------------------------------------------------------------------------------
 
@@ -91,7 +90,7 @@ async def get_priority_rules(session: AsyncSession) -> list[c.PriorityRule]:
 async def put_priority_rules(session: AsyncSession, rules: list[c.PriorityRule]) -> list[c.PriorityRule]:
     """The whole ordered list: the first level that offers a slot wins."""
     try:
-        check_priority_rules(rules)
+        c.check_priority_rules(rules)
     except ValueError as exc:
         raise Invalid(f"the priority rules are not valid: {exc}", [{"field": "body", "message": str(exc)}]) from None
     await session.execute(delete(m.PriorityRuleRow))

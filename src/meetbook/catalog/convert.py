@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from meetbook.catalog import models as m
+from meetbook.tables import catalog as m
 from meetbook.catalog import schemas as c
-from meetbook.schemas_base import FROM_CODE
+from meetbook.core.wire import FROM_CODE
 
 DAY_INDEX = {day: i for i, day in enumerate(c.DAYS)}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from meetbook.availability.model import Bank
-from meetbook.errors import Invalid
+from meetbook.core.errors import Invalid
 
 _latest: tuple[Bank | None, frozenset[str]] = (None, frozenset())
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from meetbook.auth.deps import Customer
 from meetbook.catalog import schemas as c
 from meetbook.catalog import service
-from meetbook.http import ReadSession, dump, error_responses, json
+from meetbook.core.http import ReadSession, dump, error_responses, json
 
 router = APIRouter()
 ERRORS = error_responses(403, 404)

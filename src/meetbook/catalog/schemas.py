@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, field_validator
 
 from meetbook.availability.model import CALENDAR_STATUSES, EMPLOYEE_TYPES, MEETING_TYPES
-from meetbook.schemas_base import ApiModel, Date, EndOfDay, Instant, TimeOfDay, TimeSpan, end_after_start, enum_reader, line, text
+from meetbook.core.wire import ApiModel, Date, EndOfDay, Instant, TimeOfDay, TimeSpan, end_after_start, enum_reader, line, text
 
 MeetingTypeName = Annotated[
     Literal["Physical", "Online", "Telephone", "OffSite"], BeforeValidator(enum_reader(*MEETING_TYPES))
@@ -169,6 +169,20 @@ class ServiceGroup(ApiModel):
 class PriorityRule(ApiModel):
     type: EmployeeTypeName
     label: Name | None = None
+
+
+def check_priority_rules(rules: list[PriorityRule]) -> None:
+    """The bank's priority levels make sense together (the configuration API and the bank file)."""
+    if not rules:
+        raise ValueError("at least one priority level is needed")
+    for kind in ("Explicit", "Local"):
+        if sum(1 for r in rules if r.type == kind) > 1:
+            raise ValueError(f"'{kind}' may appear only once")
+    if any(r.label for r in rules if r.type != "ServiceGroup"):
+        raise ValueError("only ServiceGroup levels carry a label")
+    keys = [(r.type, r.label) for r in rules]
+    if len(keys) != len(set(keys)):
+        raise ValueError("the same level appears twice")
 
 
 class OrganizationSettings(ApiModel):

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.catalog import convert
-from meetbook.catalog import models as m
+from meetbook.tables import catalog as m
 from meetbook.catalog import schemas as c
 from meetbook.catalog.store import get_or_404
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from meetbook.catalog import models as m
-from meetbook.meetings.models import MeetingRow
+from meetbook.tables import catalog as m
+from meetbook.tables.meetings import MeetingRow
 
 PRODID = "-//meetbook//Customer meeting booking//EN"
 TYPE_NAMES = {"Online": "Online meeting", "Telephone": "Telephone meeting", "OffSite": "Off-site meeting"}

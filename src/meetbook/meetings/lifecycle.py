@@ -8,18 +8,18 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from meetbook import patching
+from meetbook.core import patching
 from meetbook.auth.tokens import Principal
-from meetbook.catalog import models as m
+from meetbook.tables import catalog as m
 from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.catalog.store import get_or_404
-from meetbook.errors import Conflict, HoldExpired, Invalid, NotFound, SlotTaken
-from meetbook.meetings.models import MeetingRow
+from meetbook.core.errors import Conflict, HoldExpired, Invalid, NotFound, SlotTaken
+from meetbook.tables.meetings import MeetingRow
 from meetbook.meetings.schemas import Meeting, MeetingChanges
 from meetbook.meetings.service import claim_additional_employees, get_meeting_row, meeting_out
-from meetbook.reservations import locks
-from meetbook.reservations.models import ClaimRow, HoldRow, employee_resource, room_resource, session_lock
-from meetbook.reservations.service import claims_for
+from meetbook.core import locks
+from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource, room_resource, session_lock
+from meetbook.tables.claiming import claims_for
 from meetbook.slots.check import offered_slot
 
 CHANGEABLE = {"title", "description", "videoLink", "additionalEmployees", "timeSlotId", "customerName", "customerEmail", "customerPhone"}

@@ -6,12 +6,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response
 
-from meetbook import idempotency, patching
+from meetbook.core import idempotency
+
+from meetbook.core import patching
 from meetbook.auth.deps import Customer
-from meetbook.http import IdempotencyKey, ReadSession, Session, dump, error_responses, json
+from meetbook.core.http import IdempotencyKey, ReadSession, Session, dump, error_responses, json
 from meetbook.meetings import lifecycle, service
 from meetbook.meetings.schemas import CreateMeeting, ICalRequest, Meeting
-from meetbook.query import enum_value, instant_range
+from meetbook.core.query import enum_value, instant_range
 
 router = APIRouter(tags=["BookMe"])
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, BeforeValidator, Field, model_validator
 
 from meetbook.availability.model import MEETING_TYPES
-from meetbook.schemas_base import ApiModel, Id, Instant, enum_reader, line, text
+from meetbook.core.wire import ApiModel, Id, Instant, enum_reader, line, text
 
 MeetingType = Annotated[Literal["Physical", "Online", "Telephone", "OffSite"], BeforeValidator(enum_reader(*MEETING_TYPES))]
 Title = line(500)

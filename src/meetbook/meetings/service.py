@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.auth.tokens import Principal
-from meetbook.catalog import models as m
+from meetbook.tables import catalog as m
 from meetbook.catalog.snapshot import SnapshotCache
-from meetbook.errors import Conflict, Forbidden, HoldExpired, NotFound, SlotTaken
-from meetbook.meetings.models import MeetingRow
+from meetbook.core.errors import Conflict, Forbidden, HoldExpired, NotFound, SlotTaken
+from meetbook.tables.meetings import MeetingRow
 from meetbook.meetings.schemas import CreateMeeting, Meeting
-from meetbook.reservations import locks
-from meetbook.reservations.models import HoldRow, employee_resource
-from meetbook.reservations.service import detach_claims
+from meetbook.core import locks
+from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource
+from meetbook.tables.claiming import claims_for, detach_claims
 from meetbook.slots.check import offered_slot
 
 
@@ -244,11 +244,6 @@ async def claim_additional_employees(
 ) -> None:
     """Advisors joining a meeting are blocked for it too: each must be free then (their own
     schedule and meetings), and gets a claim the database keeps from overlapping."""
-    from sqlalchemy import delete
-
-    from meetbook.reservations.models import ClaimRow
-    from meetbook.reservations.service import claims_for
-
     wanted = [e for e in dict.fromkeys(employee_ids) if e != meeting.employee_id]
     current = {employee_resource(e) for e in meeting.additional_employees or []} - {employee_resource(meeting.employee_id)}
     if current:

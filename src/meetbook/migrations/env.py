@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-import meetbook.models  # noqa: F401  (registers every table)
-from meetbook.db import Base
+import meetbook.tables  # noqa: F401  (registers every table)
+from meetbook.core.db import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,4 +1,4 @@
-"""Wire shapes of holds: the reservation request and the TimeSlot answer."""
+"""Wire shape of the reservation request (its answer is the TimeSlot of slots.schemas)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, field_validator
 
-from meetbook.schemas_base import ApiModel, Id, Instant, end_after_start, enum_reader, line
+from meetbook.core.wire import ApiModel, Id, Instant, end_after_start, enum_reader, line
 
 STATUSES = (
     "Reserved", "Booked", "Busy", "ExtraOpen", "WorkingFromElsewhere", "AvailableForWork",
@@ -50,28 +50,3 @@ class Reservation(ApiModel):
     }
 
 
-class TimeSlot(ApiModel):
-    model_config = ApiModel.model_config | {
-        "json_schema_extra": {
-            "examples": [
-                {
-                    "id": "0f8fad5b-d9cb-469f-a165-70867728950e", "startDate": "2025-10-10T08:00:00.000Z",
-                    "endDate": "2025-10-10T09:00:00.000Z", "status": "Reserved",
-                    "employeeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "roomId": None, "serviceGroup": None,
-                    "dateCreated": "2025-10-09T09:10:00.000Z", "dateModified": "2025-10-09T09:10:00.000Z",
-                    "expiresAt": "2025-10-09T09:15:00.000Z",
-                }
-            ]
-        }
-    }
-
-    id: str
-    start_date: Instant
-    end_date: Instant
-    status: str = Field(examples=["Reserved"])
-    employee_id: str | None = None
-    room_id: str | None = None
-    service_group: str | None = None
-    date_created: Instant | None = None
-    date_modified: Instant | None = None
-    expires_at: Instant | None = Field(default=None, description="When a Reserved slot stops holding the time")

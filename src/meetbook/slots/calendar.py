@@ -9,14 +9,14 @@ from pydantic import field_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from meetbook.catalog import models as m
+from meetbook.tables import catalog as m
 from meetbook.catalog.store import get_or_404
-from meetbook.clock import epoch, from_epoch
-from meetbook.errors import Conflict, Invalid
-from meetbook.meetings.models import MeetingRow
-from meetbook.reservations.schemas import TimeSlot
-from meetbook.schemas_base import ApiModel, Id, Instant, end_after_start, line
-from meetbook.slots.models import CalendarEntryRow
+from meetbook.core.clock import epoch, from_epoch
+from meetbook.core.errors import Conflict, Invalid
+from meetbook.tables.meetings import MeetingRow
+from meetbook.slots.schemas import TimeSlot
+from meetbook.core.wire import ApiModel, Id, Instant, end_after_start, line
+from meetbook.tables.calendar import CalendarEntryRow
 
 CALENDAR_STATUSES = {"busy": "Busy", "extraopen": "ExtraOpen", "workingfromelsewhere": "WorkingFromElsewhere"}
 

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.availability import SlotPlan
 from meetbook.availability.model import EXPLICIT, Bank, Slot, SlotSearch
-from meetbook.clock import epoch
-from meetbook.slots.occupancy import TokenHold, load_occupancy
+from meetbook.core.clock import epoch
+from meetbook.tables.occupancy import TokenHold, load_occupancy
 
 
 async def offered_slot(

@@ -11,10 +11,10 @@ from meetbook.availability import SlotPlan
 from meetbook.availability.model import Bank, Occupancy, SlotSearch
 from meetbook.catalog.places import place
 from meetbook.catalog.snapshot import SnapshotCache
-from meetbook.clock import epoch
-from meetbook.errors import Invalid, NotFound
-from meetbook.slots.occupancy import load_occupancy
-from meetbook.timefmt import format_instant
+from meetbook.core.clock import epoch
+from meetbook.core.errors import Invalid, NotFound
+from meetbook.tables.occupancy import load_occupancy
+from meetbook.core.timefmt import format_instant
 
 # (start, end, meeting type, employee id, room id, topic id), as compute_slot_rows gives them.
 SlotRow = tuple[int, int, str, str, str | None, str | None]

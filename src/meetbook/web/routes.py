@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request, Response
 
 from meetbook.auth.pkce import PUBLIC_CLIENT
-from meetbook.errors import NotFound
-from meetbook.http import json
+from meetbook.core.errors import NotFound
+from meetbook.core.http import json
 
 router = APIRouter(include_in_schema=False)
 

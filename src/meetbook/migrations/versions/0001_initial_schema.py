@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import op
 import sqlalchemy as sa
 
-import meetbook.db
+import meetbook.core.db
 
 
 revision = '0001'
@@ -55,7 +55,7 @@ def upgrade() -> None:
     sa.Column('status_code', sa.Integer(), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('headers', sa.JSON(), nullable=False),
-    sa.Column('date_created', meetbook.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('date_created', meetbook.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_idempotency_keys'))
     )
     op.create_table('locations',
@@ -134,8 +134,8 @@ def upgrade() -> None:
     sa.Column('start_s', sa.BigInteger(), nullable=False),
     sa.Column('end_s', sa.BigInteger(), nullable=False),
     sa.Column('service_group', sa.String(length=200), nullable=True),
-    sa.Column('date_created', meetbook.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('date_modified', meetbook.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('date_created', meetbook.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('date_modified', meetbook.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['employee_id'], ['employees.id'], name=op.f('fk_calendar_entries_employee_id_employees'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['room_id'], ['rooms.id'], name=op.f('fk_calendar_entries_room_id_rooms'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_entries'))
@@ -160,11 +160,11 @@ def upgrade() -> None:
     sa.Column('service_group', sa.String(length=200), nullable=True),
     sa.Column('existing_meeting_id', sa.String(length=36), nullable=True),
     sa.Column('subject', sa.String(length=200), nullable=True),
-    sa.Column('start', meetbook.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('end', meetbook.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', meetbook.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('date_created', meetbook.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('date_modified', meetbook.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('start', meetbook.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('end', meetbook.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', meetbook.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('date_created', meetbook.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('date_modified', meetbook.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['employee_id'], ['employees.id'], name=op.f('fk_holds_employee_id_employees'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['room_id'], ['rooms.id'], name=op.f('fk_holds_room_id_rooms'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_holds')),
@@ -185,8 +185,8 @@ def upgrade() -> None:
     sa.Column('additional_employees', sa.JSON(), nullable=False),
     sa.Column('room_id', sa.String(length=36), nullable=True),
     sa.Column('location', sa.String(length=200), nullable=True),
-    sa.Column('start', meetbook.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('end', meetbook.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('start', meetbook.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('end', meetbook.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('time_slot_id', sa.String(length=36), nullable=True),
     sa.Column('title', sa.String(length=500), nullable=True),
     sa.Column('description', sa.Text(), nullable=True),
@@ -196,8 +196,8 @@ def upgrade() -> None:
     sa.Column('customer_email', sa.String(length=320), nullable=True),
     sa.Column('customer_phone', sa.String(length=50), nullable=True),
     sa.Column('sequence', sa.Integer(), nullable=False),
-    sa.Column('date_created', meetbook.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('date_modified', meetbook.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('date_created', meetbook.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('date_modified', meetbook.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['customer_type_id'], ['customer_types.id'], name=op.f('fk_meetings_customer_type_id_customer_types'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['employee_id'], ['employees.id'], name=op.f('fk_meetings_employee_id_employees'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['room_id'], ['rooms.id'], name=op.f('fk_meetings_room_id_rooms'), ondelete='RESTRICT'),

@@ -21,8 +21,8 @@ from sqlalchemy.types import ARRAY, String
 
 from meetbook.availability import collection_deferred
 from meetbook.availability.model import BUSY, STATUS_CODE, CalendarColumns, ClaimColumns, Occupancy
-from meetbook.reservations.models import ClaimRow, HoldRow, employee_resource, room_resource
-from meetbook.slots.models import CalendarEntryRow
+from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource, room_resource
+from meetbook.tables.calendar import CalendarEntryRow
 
 # Two days either side: a window edge can fall in a 25-hour autumn day, and caps and the fair
 # tie-break count every claim of each local day the window touches.

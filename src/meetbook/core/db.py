@@ -7,6 +7,7 @@ and rolls back when it raises, so a failure leaves nothing half-written.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -22,6 +23,11 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def new_id() -> str:
+    """Every row's id: a random UUID, as text on both databases."""
+    return str(uuid.uuid4())
 
 
 class Base(DeclarativeBase):

@@ -5,14 +5,28 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from sqlalchemy import delete
+from sqlalchemy import JSON, Integer, String, Text, delete
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
 
-from meetbook.errors import Conflict, Invalid
-from meetbook.meetings.models import IdempotencyRow
-from meetbook.reservations import locks
+from meetbook.core import locks
+from meetbook.core.db import Base, UTCDateTime
+from meetbook.core.errors import Conflict, Invalid
 
 KEEP = dt.timedelta(hours=24)
+
+
+class IdempotencyRow(Base):
+    """The first answer to a POST carrying an Idempotency-Key, replayed on retries."""
+
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)  # "<subject>|<path>|<key>"
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    headers: Mapped[dict] = mapped_column(JSON, default=dict)  # e.g. Location, replayed as sent
+    date_created: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
 def _row_key(subject: str, path: str, key: str) -> str:

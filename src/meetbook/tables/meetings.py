@@ -1,4 +1,4 @@
-"""Booked (and cancelled) meetings, and the remembered answers of idempotent requests."""
+"""Booked (and cancelled) meetings."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import datetime as dt
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from meetbook.catalog.models import new_id
-from meetbook.db import Base, UTCDateTime
+from meetbook.core.db import Base, UTCDateTime, new_id
 
 
 class MeetingRow(Base):
@@ -50,16 +49,3 @@ class MeetingRow(Base):
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     date_created: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     date_modified: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-
-
-class IdempotencyRow(Base):
-    """The first answer to a POST carrying an Idempotency-Key, replayed on retries."""
-
-    __tablename__ = "idempotency_keys"
-
-    key: Mapped[str] = mapped_column(String(300), primary_key=True)  # "<subject>|<path>|<key>"
-    request_hash: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int] = mapped_column(Integer)
-    body: Mapped[str] = mapped_column(Text)
-    headers: Mapped[dict] = mapped_column(JSON, default=dict)  # e.g. Location, replayed as sent
-    date_created: Mapped[dt.datetime] = mapped_column(UTCDateTime())

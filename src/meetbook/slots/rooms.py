@@ -9,14 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.auth.tokens import Principal
 from meetbook.catalog import convert
-from meetbook.catalog import models as m
+from meetbook.tables import catalog as m
 from meetbook.catalog import schemas as c
 from meetbook.catalog.store import organization_settings
-from meetbook.clock import epoch
-from meetbook.errors import NotFound
-from meetbook.meetings.models import MeetingRow
-from meetbook.reservations.models import ClaimRow, HoldRow, room_resource
-from meetbook.slots.models import CalendarEntryRow
+from meetbook.core.clock import epoch
+from meetbook.core.errors import NotFound
+from meetbook.tables.meetings import MeetingRow
+from meetbook.tables.claims import ClaimRow, HoldRow, room_resource
+from meetbook.tables.calendar import CalendarEntryRow
 
 
 async def room_vacancies(session: AsyncSession, location: str, time_slot_id: str, who: Principal, now: dt.datetime) -> list[c.Room]:

@@ -12,9 +12,9 @@ import json
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from meetbook.http import code_for
+from meetbook.core.http import code_for
 
-HTTP_PROTOCOL = "meetbook.transport:JsonErrorsHttpToolsProtocol"
+HTTP_PROTOCOL = "meetbook.core.transport:JsonErrorsHttpToolsProtocol"
 URL_LIMIT = 65535  # httptools' own limit on a request's URL
 
 

@@ -6,9 +6,9 @@ import datetime as dt
 
 from fastapi import Request
 
-from meetbook.errors import Invalid
-from meetbook.schemas_base import plain_line
-from meetbook.timefmt import parse_instant, parse_timespan
+from meetbook.core.errors import Invalid
+from meetbook.core.wire import plain_line
+from meetbook.core.timefmt import parse_instant, parse_timespan
 
 
 def plain_parameters(request: Request) -> None:

@@ -17,8 +17,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from meetbook.db import unit_of_work
-from meetbook.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized
+from meetbook.core.db import unit_of_work
+from meetbook.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized
 
 log = logging.getLogger("meetbook")
 

@@ -7,8 +7,7 @@ import datetime as dt
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from meetbook.catalog.models import new_id
-from meetbook.db import Base, UTCDateTime
+from meetbook.core.db import Base, UTCDateTime, new_id
 
 
 class HoldRow(Base):

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationInfo
 from pydantic.alias_generators import to_camel
 
-from meetbook.timefmt import (
+from meetbook.core.timefmt import (
     format_instant,
     format_time_of_day,
     format_timespan,

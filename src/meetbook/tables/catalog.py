@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from meetbook.db import Base
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
+from meetbook.core.db import Base, new_id
 
 
 class OrganizationSettings(Base):

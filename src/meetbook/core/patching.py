@@ -8,7 +8,7 @@ from typing import Any
 import jsonpatch
 from pydantic import BaseModel, ValidationError
 
-from meetbook.errors import Invalid
+from meetbook.core.errors import Invalid
 
 
 def operations(body: Any) -> list[dict]:

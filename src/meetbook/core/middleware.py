@@ -10,7 +10,7 @@ import uuid
 
 from starlette.exceptions import HTTPException
 
-from meetbook.http import MAX_TARGET_BYTES, code_for
+from meetbook.core.http import MAX_TARGET_BYTES, code_for
 
 access_log = logging.getLogger("meetbook.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
@@ -96,7 +96,7 @@ class TargetLimit:
     """Refuse a request whose path and query string are over the limit with a JSON 414.
 
     The HTTP server has larger limits of its own (httptools: 65,535 bytes of URL; h11: 16 kB of
-    request head) and refuses past them before the application is called (meetbook.transport puts
+    request head) and refuses past them before the application is called (meetbook.core.transport puts
     those refusals in the error body too). This limit, below both, has the application refuse a long
     URL itself, under any server."""
 

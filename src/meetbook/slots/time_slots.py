@@ -1,0 +1,122 @@
+"""A time slot by its id, whatever it is (a live hold, a booked meeting's slot, external calendar
+time), and what its owner can do with a hold: release it early or change its room."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from meetbook.auth.tokens import Principal
+from meetbook.catalog.snapshot import SnapshotCache
+from meetbook.core import locks, patching
+from meetbook.core.clock import epoch
+from meetbook.core.errors import NotFound, SlotTaken
+from meetbook.slots.calendar import remove_entry
+from meetbook.slots.check import offered_slot
+from meetbook.slots.schemas import HoldChanges, TimeSlot
+from meetbook.tables import catalog as m
+from meetbook.tables.calendar import CalendarEntryRow
+from meetbook.tables.claiming import claims_for
+from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource, room_resource
+from meetbook.tables.meetings import MeetingRow
+
+
+def hold_out(hold: HoldRow) -> TimeSlot:
+    return TimeSlot(
+        id=hold.id,
+        start_date=hold.start,
+        end_date=hold.end,
+        status="Reserved",
+        employee_id=hold.employee_id,
+        room_id=hold.room_id,
+        service_group=hold.service_group,
+        date_created=hold.date_created,
+        date_modified=hold.date_modified,
+        expires_at=hold.expires_at,
+    )
+
+
+async def get_time_slot(session: AsyncSession, ident: str, who: Principal, now: dt.datetime) -> TimeSlot:
+    hold = await session.get(HoldRow, ident)
+    if hold is not None and hold.expires_at > now and hold.belongs_to(who):
+        return hold_out(hold)
+    meeting = await session.scalar(select(MeetingRow).where(MeetingRow.time_slot_id == ident))
+    if meeting is not None and (who.is_employee or meeting.customer_id == who.subject):
+        return TimeSlot(
+            id=ident,
+            start_date=meeting.start,
+            end_date=meeting.end,
+            status="Booked" if meeting.status == "Booked" else "Cancelled",
+            employee_id=meeting.employee_id,
+            room_id=meeting.room_id,
+            date_created=meeting.date_created,
+            date_modified=meeting.date_modified,
+        )
+    entry = await session.get(CalendarEntryRow, ident)
+    if entry is not None and who.is_employee:
+        return TimeSlot(
+            id=entry.id,
+            start_date=dt.datetime.fromtimestamp(entry.start_s, dt.UTC),
+            end_date=dt.datetime.fromtimestamp(entry.end_s, dt.UTC),
+            status=entry.status,
+            employee_id=entry.employee_id,
+            room_id=entry.room_id,
+            service_group=entry.service_group,
+            date_created=entry.date_created,
+            date_modified=entry.date_modified,
+        )
+    raise NotFound("time slot '%s' was not found (holds last five minutes)" % ident)
+
+
+async def release(session: AsyncSession, ident: str, token: str | None, who: Principal) -> None:
+    """A customer going back frees their hold at once; only the token's owner may.
+    Employees may also remove external calendar time this way."""
+    hold = await session.get(HoldRow, ident)
+    if hold is not None and (who.is_employee or (hold.belongs_to(who) and hold.token == token)):
+        await session.delete(hold)
+        return
+    if hold is None and who.is_employee:
+        if await remove_entry(session, ident):
+            return
+    raise NotFound("time slot '%s' was not found for this reservation token" % ident)
+
+
+async def patch_hold(
+    session: AsyncSession, cache: SnapshotCache, ident: str, token: str | None, body, who: Principal, now: dt.datetime
+) -> TimeSlot:
+    """Change a live hold's room or service group (the published PATCH /bookme/time-slots/{id})."""
+    hold = await session.get(HoldRow, ident)
+    if hold is None or hold.expires_at <= now or not (who.is_employee or (hold.belongs_to(who) and hold.token == token)):
+        raise NotFound("time slot '%s' was not found for this reservation token" % ident)
+    changes = patching.apply(
+        {"serviceGroup": hold.service_group, "roomId": hold.room_id}, body, HoldChanges, {"serviceGroup", "roomId"}
+    )
+    if changes.room_id != hold.room_id:
+        resources = [employee_resource(hold.employee_id)] + [room_resource(r) for r in (hold.room_id, changes.room_id) if r]
+        await locks.lock(session, resources)
+        if changes.room_id:
+            if await session.get(m.RoomRow, changes.room_id) is None:
+                raise NotFound.of("room", changes.room_id)
+            bank = await cache.get(session)
+            offered = await offered_slot(
+                session, bank, employee_id=hold.employee_id, start=hold.start, end=hold.end, now=now,
+                room_id=changes.room_id, customer_initiated=not who.is_employee, ignore_hold_ids=[hold.id],
+            )
+            if offered is None:
+                raise SlotTaken("that room is not free for the held time")
+        await session.execute(delete(ClaimRow).where(ClaimRow.hold_id == hold.id, ClaimRow.resource.like("room:%")))
+        if changes.room_id:
+            buffer = (await cache.get(session)).settings.buffer_seconds
+            for claim in claims_for([room_resource(changes.room_id)], hold.start, hold.end, buffer, hold_id=hold.id, expires_s=epoch(hold.expires_at)):
+                session.add(claim)
+        hold.room_id = changes.room_id
+    hold.service_group = changes.service_group
+    hold.date_modified = now
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise SlotTaken("that room was taken by someone else at the same moment") from exc
+    return hold_out(hold)
