@@ -48,6 +48,13 @@ def identity_provider():
     server.shutdown()
 
 
+def _production(database_url: str, jwks_url: str) -> Settings:
+    return Settings(
+        environment="production", database_url=database_url, jwks_url=jwks_url,
+        auth_issuer=ISSUER, auth_audience=AUDIENCE, sweep_interval_seconds=0,
+    )
+
+
 def _token(key, kid="key-1", **claims):
     now = int(time.time())
     payload = {"iss": ISSUER, "aud": AUDIENCE, "sub": "customer-1", "scope": "customer", "iat": now, "exp": now + 300, **claims}
@@ -56,10 +63,7 @@ def _token(key, kid="key-1", **claims):
 
 def test_tokens_are_checked_against_the_providers_keys(identity_provider, database_url):
     key, jwks_url = identity_provider
-    settings = Settings(
-        environment="production", database_url=database_url, jwks_url=jwks_url,
-        auth_issuer=ISSUER, auth_audience=AUDIENCE, sweep_interval_seconds=0,
-    )
+    settings = _production(database_url, jwks_url)
     with TestClient(create_app(settings)) as client:
         assert client.get("/config/rooms", headers=_token(key)).status_code == 200
         other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -80,10 +84,7 @@ def test_production_refuses_the_development_secret():
 
 def test_with_a_jwks_the_built_in_issuer_does_not_exist(identity_provider, database_url):
     key, jwks_url = identity_provider
-    settings = Settings(
-        environment="production", database_url=database_url, jwks_url=jwks_url,
-        auth_issuer=ISSUER, auth_audience=AUDIENCE, sweep_interval_seconds=0,
-    )
+    settings = _production(database_url, jwks_url)
     with TestClient(create_app(settings)) as client:
         for client_id, secret in (("demo-admin", "admin-secret"), ("demo-integrator", "demo-secret")):
             answer = client.post("/oauth/token", data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret})
@@ -104,10 +105,7 @@ def test_with_a_jwks_no_built_in_clients_can_be_configured():
 
 def test_algorithm_confused_and_unsigned_tokens_are_refused(identity_provider, database_url):
     key, jwks_url = identity_provider
-    settings = Settings(
-        environment="production", database_url=database_url, jwks_url=jwks_url,
-        auth_issuer=ISSUER, auth_audience=AUDIENCE, sweep_interval_seconds=0,
-    )
+    settings = _production(database_url, jwks_url)
     now = int(time.time())
     claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "intruder", "scope": "admin", "iat": now, "exp": now + 300}
     public_pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
@@ -130,10 +128,7 @@ def test_algorithm_confused_and_unsigned_tokens_are_refused(identity_provider, d
 @pytest.mark.parametrize("scope", [7, {"admin": True}, [1, "customer"], None, True])
 def test_a_signed_token_with_an_odd_scope_claim_grants_nothing_odd(identity_provider, database_url, scope):
     key, jwks_url = identity_provider
-    settings = Settings(
-        environment="production", database_url=database_url, jwks_url=jwks_url,
-        auth_issuer=ISSUER, auth_audience=AUDIENCE, sweep_interval_seconds=0,
-    )
+    settings = _production(database_url, jwks_url)
     with TestClient(create_app(settings)) as client:
         answer = client.get("/config/rooms", headers=_token(key, scope=scope))
     # A list keeps its strings ("customer"); anything else grants no scope at all.
