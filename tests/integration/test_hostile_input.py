@@ -220,3 +220,11 @@ def test_unknown_locations_and_statuses_in_other_queries_are_400s(client, token,
     refused(client.get("/bookme/config/allowed-options", params={"location": "Narnia"}, headers=h), "location", "Copenhagen")
     refused(client.get("/bookme/meetings", params={"status": "Nope"}, headers=employee), "status", "Booked, Cancelled")
     assert client.get("/bookme/meetings", params={"status": "booked"}, headers=employee).status_code == 200
+
+
+def test_a_token_subject_that_cannot_be_stored_is_401(client, token, load_bank):
+    load_bank(b.bank())
+    for subject in ("c" * 201, "c\u0000d", "two\nlines"):
+        response = client.get("/bookme/meetings", headers=token(subject=subject))
+        assert response.status_code == 401 and response.json()["code"] == "UNAUTHORIZED", response.text
+    assert client.get("/bookme/meetings", headers=token(subject="c" * 200)).status_code == 200

@@ -11,6 +11,7 @@ import jwt
 
 from meetbook.core.config import SCOPES, Settings
 from meetbook.core.errors import Unauthorized
+from meetbook.core.wire import plain_line
 
 # What each scope may also do: an admin can do what an employee can, an employee what a customer can.
 IMPLIED = {"admin": {"admin", "employee", "customer"}, "employee": {"employee", "customer"}, "customer": {"customer"}}
@@ -105,4 +106,8 @@ class TokenVerifier:
         for scope in scopes:
             if isinstance(scope, str):
                 granted |= IMPLIED.get(scope, set())
-        return Principal(subject=str(claims["sub"]), scopes=frozenset(granted))
+        subject = str(claims["sub"])
+        # Stored as a hold's owner and a meeting's customer id: a NUL or an overlong one was a 500 on PostgreSQL.
+        if not 1 <= len(subject) <= 200 or not plain_line(subject):
+            raise Unauthorized("the access token's subject must be one line of 1 to 200 characters")
+        return Principal(subject=subject, scopes=frozenset(granted))
