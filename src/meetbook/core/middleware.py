@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from meetbook.core.http import MAX_TARGET_BYTES, code_for
 
 access_log = logging.getLogger("meetbook.access")
+error_log = logging.getLogger("meetbook")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
 
 
@@ -28,16 +29,24 @@ class RequestLog:
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 500
+        answered = False
 
         async def send_with_id(message):
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, answered = message["status"], True
                 message["headers"] = list(message.get("headers", [])) + [(b"x-request-id", request_id.encode())]
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Answered here, not re-raised: Starlette's last-resort handler would answer and then re-raise,
+            # and the server would drop the client's keep-alive connection with it.
+            if answered:
+                raise  # a response half sent cannot be mended; the server closes the connection
+            error_log.exception("unhandled error", extra={"request_id": request_id})
+            await refuse(send_with_id, 500, "the server could not complete the request")
         finally:
             if access_log.isEnabledFor(logging.INFO):  # the line costs a json.dumps per request
                 access_log.info(
