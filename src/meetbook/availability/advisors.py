@@ -8,7 +8,7 @@ the cohort's advisors who can take a meeting at all in its window (`Advisors`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -25,8 +25,7 @@ NO_ROUTE = -1  # priority of a type no route offers
 _NO_TABLE = ()  # memoised "no route at all" (None would read as not memoised)
 
 
-@dataclass(frozen=True, slots=True)
-class Cohort:
+class Cohort(NamedTuple):
     advisors: list[Advisor]  # in id order for a pool, in the order named for a joint meeting
     weeks: list[Week]
     ids: np.ndarray  # object array of advisor ids
@@ -118,8 +117,7 @@ def _distinct(keys: list, values: list) -> tuple[np.ndarray, list]:
     return np.array(index, dtype=np.int64), out
 
 
-@dataclass(frozen=True, slots=True)
-class Advisors:
+class Advisors(NamedTuple):
     """The cohort's advisors who can take a meeting in the window; advisor i is the i-th kept."""
 
     cohort: Cohort

@@ -9,7 +9,7 @@ holds, the caller's own hold, `ignoreMeetingIds`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -19,8 +19,7 @@ from .model import BUSY, STATUS_CODE, WORKING_FROM_ELSEWHERE
 Spans = tuple[np.ndarray, np.ndarray, np.ndarray]  # advisor, start, end
 
 
-@dataclass(frozen=True, slots=True)
-class Blocked:
+class Blocked(NamedTuple):
     everything: Spans  # claims widened by the buffer before them, and Busy time
     physical: Spans | None  # WorkingFromElsewhere time; None without any
 

@@ -23,14 +23,14 @@ Cells are boolean matrices (starts x advisors, one per type) built for all advis
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
-from .advisors import Cohort, joint_cohort, keep_advisors, pool_cohort
+from .advisors import Advisors, Cohort, joint_cohort, keep_advisors, pool_cohort
 from .answer import Row, answer
 from .best import all_picks, best_picks, wants_best
-from .blocked import blocked_time
+from .blocked import Blocked, blocked_time
 from .daily_cap import booked_seconds
 from .meeting import offerable_types, resolve_duration, searched_types
 from .memo import BankMemo, bank_memo
@@ -44,8 +44,7 @@ from .schedule import OpenSchedule
 from .window import Window, search_window
 
 
-@dataclass(frozen=True, slots=True)
-class _Prepared:
+class _Prepared(NamedTuple):
     """A search made ready before its data is read."""
 
     search: SlotSearch
@@ -136,21 +135,16 @@ def _run(p: _Prepared, occupancy: Occupancy, as_rows: bool) -> list:
     if advisors is None or (joint and len(advisors.ids) < len(cohort.advisors)):
         return []  # a joint meeting's member can take no meeting at all in this window
 
-    ids = advisors.ids.tolist()
-    owner, start, end, secs = ClaimColumns.of(occupancy.advisor_claims).of_owners(ids)
-    who, lo, hi, status = calendar.of_owners(ids)
-    inside = (hi > window.start) & (lo < window.span_end)
-    entries = (who[inside], lo[inside], hi[inside], status[inside])
+    buffer = memo.bank.settings.buffer_seconds
+    best = not joint and wants_best(search)
+    count_booked = best or bool((advisors.limit >= 0).any())
+    blocked, used, entries = _occupied(advisors, occupancy, calendar, window, buffer, count_booked)
     schedule = OpenSchedule(window, memo)
     base = cohort_open_time(cohort, types, window, schedule)
     open_rows = advisor_open_rows(base, advisors, types, entries, window, schedule)
     starts = open_starts(base, open_rows, window)
     if starts is None:
         return []
-    buffer = memo.bank.settings.buffer_seconds
-    blocked = blocked_time((owner, start, end), entries, buffer)
-    best = not joint and wants_best(search)
-    used = booked_seconds(owner, start, secs, window, len(ids)) if best or (advisors.limit >= 0).any() else None
     rule = room_rule(search, memo.bank, types)
     rooms = None
     if not rule.off:
@@ -162,12 +156,11 @@ def _run(p: _Prepared, occupancy: Occupancy, as_rows: bool) -> list:
         cells = offered(advisors, open_rows, starts, blocked, used, window.duration, rule.physical, None)
         together = np.stack([c.all(axis=1) for c in cells], axis=1)  # (start, type)
         if rooms is not None:
-            together[:, rule.physical] &= rooms.ok[:, 0]
+            together[:, rule.physical] &= rooms.ok()[:, 0]
         col, ti = np.nonzero(together)
         picks = (col, ti, np.zeros(len(col), dtype=np.int64))
     else:
-        rooms_ok = rooms.ok if rooms is not None else None
-        cells = offered(advisors, open_rows, starts, blocked, used, window.duration, rule.physical, rooms_ok)
+        cells = offered(advisors, open_rows, starts, blocked, used, window.duration, rule.physical, rooms)
         if best:
             picks = best_picks(
                 cells, used, advisors.prio, advisors.ids, starts.day, window.weekdays, window.first_day, memo
@@ -178,6 +171,26 @@ def _run(p: _Prepared, occupancy: Occupancy, as_rows: bool) -> list:
         picks, starts.instants, starts.weekday, window.duration, types, advisors.ids, rooms, rule.physical,
         search.topic_id, as_rows,
     )
+
+
+def _occupied(
+    advisors: Advisors,
+    occupancy: Occupancy,
+    calendar: CalendarColumns,
+    window: Window,
+    buffer: int,
+    count_booked: bool,
+) -> tuple[Blocked, np.ndarray | None, tuple[np.ndarray, ...]]:
+    """The advisors' blocked time, booked seconds per day (when `count_booked`) and calendar
+    entries in the window. Their claims are the bank's largest arrays: read here, so that
+    they are freed before the cells are made."""
+    ids = advisors.ids.tolist()
+    owner, start, end, secs = ClaimColumns.of(occupancy.advisor_claims).of_owners(ids)
+    who, lo, hi, status = calendar.of_owners(ids)
+    inside = (hi > window.start) & (lo < window.span_end)
+    entries = (who[inside], lo[inside], hi[inside], status[inside])
+    used = booked_seconds(owner, start, secs, window, len(ids)) if count_booked else None
+    return blocked_time((owner, start, end), entries, buffer), used, entries
 
 
 def _joint_cohort(p: _Prepared, calendar: CalendarColumns) -> tuple[Cohort, tuple[str, ...]] | None:

@@ -15,6 +15,7 @@ from .advisors import NO_ROUTE, Advisors
 from .blocked import Blocked
 from .daily_cap import under_cap
 from .open_time import OpenRows, OpenStarts
+from .rooms import FreeRooms
 
 
 def offered(
@@ -25,10 +26,10 @@ def offered(
     used: np.ndarray | None,
     duration: int,
     physical: int,
-    rooms_ok: np.ndarray | None,
+    rooms: FreeRooms | None,
 ) -> list[np.ndarray]:
     """Per searched type, (start, advisor) -> the meeting can be offered. `physical` is the index
-    of Physical among the types (-1: none), `rooms_ok` the room rule's mask (None: not applied)."""
+    of Physical among the types (-1: none); `rooms` None: the room rule is not applied."""
     n = len(advisors.ids)
     common = blocked.free(starts.starts, duration, n)
     if advisors.earliest is not None:
@@ -46,7 +47,7 @@ def offered(
             present = blocked.free_for_physical(starts.starts, duration, n)
             if present is not None:
                 cells &= present
-            if rooms_ok is not None:
-                cells &= rooms_ok
+            if rooms is not None:
+                cells &= rooms.ok()
         out.append(cells)
     return out

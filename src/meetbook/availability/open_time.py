@@ -10,7 +10,7 @@ row, whether the whole meeting fits in the row's free time.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -24,8 +24,7 @@ from .window import Window
 _DAY_RANGES_KEPT = 4  # day ranges whose open time a cohort keeps
 
 
-@dataclass(frozen=True, slots=True)
-class OpenTime:
+class OpenTime(NamedTuple):
     """A cohort's open-time rows over a window's days."""
 
     rows: np.ndarray  # (week shape, searched type) -> row
@@ -64,8 +63,7 @@ def cohort_open_time(cohort: Cohort, types: tuple[str, ...], window: Window, sch
     return found
 
 
-@dataclass(frozen=True, slots=True)
-class OpenRows:
+class OpenRows(NamedTuple):
     """Each advisor's open-time row per searched type."""
 
     row: np.ndarray  # (advisor, type) -> row
@@ -87,7 +85,7 @@ def advisor_open_rows(
     extra: list[Sequence[Interval]] = []
     who, lo, hi, status = calendar
     is_extra = status == STATUS_CODE[EXTRA_OPEN]
-    for ai, spans in _per_advisor(who[is_extra], lo[is_extra], hi[is_extra]):
+    for ai, spans in _per_advisor(who[is_extra], lo[is_extra], hi[is_extra]) if is_extra.any() else ():
         free = within(normalise(spans), window.opened)
         if not free:
             continue
@@ -115,8 +113,7 @@ def _per_advisor(who: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> Iterator[tu
             first = k
 
 
-@dataclass(frozen=True, slots=True)
-class OpenStarts:
+class OpenStarts(NamedTuple):
     """The grid starts some open-time row opens."""
 
     starts: Starts

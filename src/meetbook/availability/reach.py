@@ -18,7 +18,7 @@ the bank's memo keeps it for later searches of the same kind.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .memo import BankMemo
 from .model import EXPLICIT, LOCAL, SERVICE_GROUP, Advisor, Bank, ServiceGroup, SlotSearch
@@ -26,8 +26,7 @@ from .pools import Priorities, qualified_set, topic_lineage, triggered
 from .schedule import week_of
 
 
-@dataclass(frozen=True, slots=True)
-class Reached:
+class Reached(NamedTuple):
     """A bookable advisor some pool reaches, with the priority of each route that reaches them."""
 
     advisor: Advisor
@@ -36,8 +35,7 @@ class Reached:
     groups: tuple[tuple[ServiceGroup, int], ...]  # through these triggered service groups
 
 
-@dataclass(frozen=True, slots=True)
-class Reach:
+class Reach(NamedTuple):
     key: tuple  # what it depends on besides the bank: the kind of search, for later memos
     reached: tuple[Reached, ...]  # in id order
 

@@ -7,7 +7,7 @@ first free room by (name, id); the hold and the meeting claim it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -17,8 +17,7 @@ from .open_time import OpenStarts
 from .schedule import week_of
 
 
-@dataclass(frozen=True, slots=True)
-class RoomRule:
+class RoomRule(NamedTuple):
     physical: int  # index of Physical among the searched types, -1: not searched
     off: bool  # no slot needs a room
     forced: bool  # every Physical slot needs one
@@ -66,11 +65,25 @@ def rooms_at(search: SlotSearch, bank: Bank, types: tuple[str, ...], advisors: S
     )
 
 
-@dataclass(frozen=True, slots=True)
-class FreeRooms:
-    ok: np.ndarray  # (start, advisor) -> no room is needed at the advisor's branch that day, or one is free
-    first: np.ndarray  # (start, column) -> the first free room's id; column 0: no room needed (None)
-    column: np.ndarray  # (advisor, weekday) -> column of the advisor's branch
+class FreeRooms(NamedTuple):
+    """Where a room is free, per start and column: column 0 is "no room needed", column k the
+    k-th branch that needs one."""
+
+    free: np.ndarray  # (start, column) -> a room is free (always in column 0)
+    first: np.ndarray  # (start, column) -> the first free room's id (None in column 0)
+    column: np.ndarray  # (advisor, weekday) -> column of the advisor's branch that day
+    weekday: np.ndarray  # of each start
+
+    def ok(self) -> np.ndarray:
+        """(start, advisor) -> no room is needed at the advisor's branch that day, or one is free.
+        Made when asked: the cells use it once."""
+        height, n = len(self.free), len(self.column)
+        ok = np.ones((height, n), dtype=bool)
+        needing = np.flatnonzero(self.column.any(axis=1))
+        if len(needing):
+            col = self.column[needing].T[self.weekday]  # (start, advisor needing a room)
+            ok[:, needing] = self.free[np.arange(height)[:, None], col]
+        return ok
 
 
 def free_rooms(
@@ -96,25 +109,19 @@ def free_rooms(
                     index[loc] = len(wanted)
             columns[k, wk] = index[loc]
     free, first = _room_tables(rule, wanted, starts, room_claims, length)
-    height, n = len(starts.instants), len(places_ix)
-    column = columns[places_ix]
-    ok = np.ones((height, n), dtype=bool)
-    needing = np.flatnonzero(column.any(axis=1))
-    if len(needing):
-        free = np.hstack([np.ones((height, 1), dtype=bool), free])
-        col = column[needing].T[starts.weekday]  # (start, advisor needing a room)
-        ok[:, needing] = free[np.arange(height)[:, None], col]
-    return FreeRooms(ok, np.hstack([np.full((height, 1), None, dtype=object), first]), column)
+    return FreeRooms(free, first, columns[places_ix], starts.weekday)
 
 
 def _room_tables(
     rule: RoomRule, locations: list[str | None], starts: OpenStarts, room_claims: ClaimColumns, length: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """For each start (row) and location (column): is a room free, and the first free one."""
+    """For each start (row) and column (0, then the locations): is a room free, and the first
+    free one."""
     height = len(starts.instants)
-    free = np.zeros((height, len(locations)), dtype=bool)
-    first = np.full((height, len(locations)), None, dtype=object)
-    for li, loc in enumerate(locations):
+    free = np.zeros((height, len(locations) + 1), dtype=bool)
+    free[:, 0] = True
+    first = np.full((height, len(locations) + 1), None, dtype=object)
+    for li, loc in enumerate(locations, 1):
         rooms = rule.by_location.get(loc, ())  # type: ignore[arg-type]
         if not rooms:
             continue

@@ -8,7 +8,7 @@ from the window's first: day index i is local day `first_day + i`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -17,8 +17,7 @@ from .localtime import DAY, LocalCalendar, day_number, weekday
 from .model import BankSettings, SlotSearch
 
 
-@dataclass(frozen=True, slots=True)
-class Window:
+class Window(NamedTuple):
     start: int
     end: int
     duration: int  # of the meeting
