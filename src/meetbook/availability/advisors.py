@@ -26,6 +26,8 @@ _NO_TABLE = ()  # memoised "no route at all" (None would read as not memoised)
 
 
 class Cohort(NamedTuple):
+    """What a kind of search reads of each advisor it reaches, as arrays."""
+
     advisors: list[Advisor]  # in id order for a pool, in the order named for a joint meeting
     weeks: list[Week]
     ids: np.ndarray  # object array of advisor ids

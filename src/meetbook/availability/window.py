@@ -18,6 +18,8 @@ from .model import BankSettings, SlotSearch
 
 
 class Window(NamedTuple):
+    """A search's window, worked out once: local time enters the engine here."""
+
     start: int
     end: int
     duration: int  # of the meeting
