@@ -38,3 +38,20 @@ def book(client, headers, hold: dict, topic_id: str, meeting_type: str = "physic
         **extra,
     }
     return client.post("/bookme/meetings", json=body, headers=headers)
+
+
+ERROR_CODES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 409: "CONFLICT", 413: "PAYLOAD_TOO_LARGE"}
+
+
+def refused(response, status: int, *words: str) -> dict:
+    """The answer is exactly this refusal: the status, its error code, and each of `words` in the
+    message. A 404 must name what was looked up, so that a missing route (whose 404 says "no such
+    endpoint") cannot pass for it. Returns the error body."""
+    assert response.status_code == status, (response.status_code, response.text)
+    body = response.json()
+    assert body["code"] == ERROR_CODES[status], body
+    for word in words:
+        assert word in body["message"], (word, body["message"])
+    if status == 404:
+        assert words, "say what the 404 looked up: the kind and the id in its message"
+    return body

@@ -7,7 +7,7 @@ import uuid
 from icalendar import Calendar
 
 from tests import bankdata as b
-from tests.integration.helpers import book, reserve, search
+from tests.integration.helpers import book, refused, reserve, search
 
 
 def test_configuration_reads(client, token, load_bank):
@@ -44,12 +44,14 @@ def test_configuration_reads(client, token, load_bank):
 def test_unknown_ids_are_404_with_the_error_body(client, token, load_bank):
     load_bank(b.bank())
     h = token()
-    for path in ("/bookme/meeting-topics/", "/config/customer-types/", "/config/employees/", "/config/rooms/", "/bookme/meetings/", "/bookme/time-slots/"):
-        response = client.get(path + str(uuid.uuid4()), headers=h)
-        assert response.status_code == 404, path
-        assert response.json()["code"] == "NOT_FOUND" and response.json()["message"]
-    missing = client.get("/bookme/meeting-topics", params={"isCustomer": "true", "customerTypeId": str(uuid.uuid4())}, headers=h)
-    assert missing.status_code == 404
+    for path, kind in (("/bookme/meeting-topics/", "topic"), ("/config/customer-types/", "customer type"),
+                       ("/config/employees/", "employee"), ("/config/rooms/", "room"), ("/bookme/meetings/", "meeting"),
+                       ("/bookme/time-slots/", "time slot")):
+        ident = str(uuid.uuid4())
+        refused(client.get(path + ident, headers=h), 404, f"{kind} '{ident}' was not found")
+    ident = str(uuid.uuid4())
+    missing = client.get("/bookme/meeting-topics", params={"isCustomer": "true", "customerTypeId": ident}, headers=h)
+    refused(missing, 404, f"customer type '{ident}' was not found")
 
 
 def test_example_1_any_advisor_for_the_next_seven_days(client, token, load_bank):
@@ -121,7 +123,7 @@ def test_hold_change_of_mind_meeting_and_ics(client, token, load_bank):
     assert second.status_code == 200
     seen = {s["startDate"] for s in search(client, other, topic=b.T_HOUSING, meetingTypes="physical", customerLocation="Copenhagen")}
     assert slots[0]["startDate"] in seen and later["startDate"] not in seen
-    assert client.get(f"/bookme/time-slots/{hold['id']}", headers=customer).status_code == 404
+    refused(client.get(f"/bookme/time-slots/{hold['id']}", headers=customer), 404, f"time slot '{hold['id']}' was not found")
 
     created = book(client, customer, second.json(), b.T_HOUSING, customerCategoryId=b.CT_PRIVATE, customerId="customer-67890")
     assert created.status_code == 201, created.text
