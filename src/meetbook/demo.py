@@ -189,11 +189,6 @@ def tp(key: str) -> str:
     return ident("topic", key)
 
 
-def topic_subtree(key: str) -> list[str]:
-    """The topic and its sub-topics, as ids."""
-    return [tp(k) for k, _n, parent, *_ in TOPICS if k == key or parent == key]
-
-
 def topics() -> list[dict[str, Any]]:
     out = []
     for order, (key, name, parent, duration, types, ctypes, visible) in enumerate(TOPICS, start=1):

@@ -28,10 +28,6 @@ class Principal:
     def is_employee(self) -> bool:
         return "employee" in self.scopes
 
-    @property
-    def is_admin(self) -> bool:
-        return "admin" in self.scopes
-
 
 def issue_token(settings: Settings, scope: str, subject: str | None = None, ttl: int | None = None) -> str:
     """A token from the development issuer (HS256 with the configured secret)."""

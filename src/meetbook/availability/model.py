@@ -32,9 +32,6 @@ EXTRA_OPEN = "ExtraOpen"
 WORKING_FROM_ELSEWHERE = "WorkingFromElsewhere"
 CALENDAR_STATUSES: tuple[str, ...] = (BUSY, EXTRA_OPEN, WORKING_FROM_ELSEWHERE)
 
-GRID_SECONDS = 30 * 60
-
-
 @dataclass(frozen=True, slots=True)
 class Workday:
     """One weekday of an advisor's weekly schedule."""

@@ -93,8 +93,6 @@ async def meeting_ical(request: Request, session: ReadSession, who: Customer, id
     )
 
 
-
-
 _MEETING_CHANGE = {
     "content": {
         "application/json": {

@@ -8,13 +8,6 @@ from pydantic import BeforeValidator, Field, field_validator
 
 from meetbook.core.wire import ApiModel, Id, Instant, end_after_start, enum_reader, line
 
-STATUSES = (
-    "Reserved", "Booked", "Busy", "ExtraOpen", "WorkingFromElsewhere", "AvailableForWork",
-    "BusyAppointmentInstance", "BusyAppointmentOccurence", "BusyEventInstance", "BusyEventOccurence",
-    "PreProcessing", "PostProcessing", "TravelTime",
-)
-Status = Annotated[str, BeforeValidator(enum_reader(*STATUSES))]
-
 
 class TimeSlotRequest(ApiModel):
     start_date: Instant

@@ -22,8 +22,6 @@ from meetbook.slots.schemas import AvailableTimeslot, TimeSlot
 
 router = APIRouter(tags=["BookMe"])
 
-ListParam = Annotated[list[str] | None, Query()]
-
 
 @router.get(
     "/bookme/time-slots/available",
