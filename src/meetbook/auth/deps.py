@@ -30,6 +30,7 @@ def scoped(scope: str):
     return check
 
 
-Customer = Annotated[Principal, Depends(scoped("customer"))]
+# Anyone signed in: every scope implies customer (an employee can do what a customer can).
+SignedIn = Annotated[Principal, Depends(scoped("customer"))]
 Employee = Annotated[Principal, Depends(scoped("employee"))]
 Admin = Annotated[Principal, Depends(scoped("admin"))]

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request, Response
 
 from meetbook.core import idempotency
-from meetbook.auth.deps import Admin, Customer, Employee
+from meetbook.auth.deps import Admin, SignedIn, Employee
 from meetbook.catalog import admin_crud
 from meetbook.catalog.admin_common import Entity
 from meetbook.core.http import IdempotencyKey, Session, dump, error_responses, json
@@ -86,7 +86,7 @@ def writes(router: APIRouter, spec: Entity, tag: str = CONFIG) -> None:
 def reads(router: APIRouter, spec: Entity, *order, scope: str = "employee", listing: bool = True, tag: str = CONFIG) -> None:
     """GET the collection (unless `listing` is off) and one item, for the given scope."""
     schema, slug, kind = spec.schema, spec.kind.replace(" ", "_"), spec.kind
-    who_type = Employee if scope == "employee" else Customer
+    who_type = Employee if scope == "employee" else SignedIn
 
     if listing:
         @router.get(spec.path, name=f"list_{slug}", tags=[tag], summary=f"List {kind}s", response_model=list[schema],

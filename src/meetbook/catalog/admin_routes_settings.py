@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Request, Response
 
 from meetbook.core import idempotency
-from meetbook.auth.deps import Admin, Customer, Employee
+from meetbook.auth.deps import Admin, SignedIn, Employee
 from meetbook.catalog import admin_settings
 from meetbook.catalog import schemas as c
 from meetbook.catalog.admin_routes_common import CONFIG, PATCH_BODY, PATCH_TEXT, Patch, created
@@ -73,7 +73,7 @@ async def put_priority_rules(session: Session, _who: Admin, body: Annotated[list
     response_model=AllowedOptions, responses=error_responses(403, 404),
 )
 async def allowed_options(
-    request: Request, session: Session, _who: Customer,
+    request: Request, session: Session, _who: SignedIn,
     topic_id: Annotated[str | None, Query(alias="topicId")] = None,
     customer_type_id: Annotated[str | None, Query(alias="customerTypeId")] = None,
     location: Annotated[str | None, Query(description="A branch name, e.g. Copenhagen")] = None,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Query, Request, Response
 from meetbook.core import idempotency
 
 from meetbook.core import patching
-from meetbook.auth.deps import Customer
+from meetbook.auth.deps import SignedIn
 from meetbook.core.http import IdempotencyKey, ReadSession, Session, dump, error_responses, json
 from meetbook.meetings import lifecycle, service
 from meetbook.meetings.schemas import CreateMeeting, ICalRequest, Meeting
@@ -28,7 +28,7 @@ router = APIRouter(tags=["BookMe"])
 async def create_meeting(
     request: Request,
     session: Session,
-    who: Customer,
+    who: SignedIn,
     body: CreateMeeting,
     _key: IdempotencyKey = None,
 ):
@@ -42,7 +42,7 @@ async def create_meeting(
 @router.get("/bookme/meetings", summary="List meetings (a customer sees only their own)", response_model=list[Meeting], responses=error_responses(400, 403))
 async def list_meetings(
     session: ReadSession,
-    who: Customer,
+    who: SignedIn,
     time_slot_id: Annotated[str | None, Query(alias="timeSlotId")] = None,
     employee_id: Annotated[str | None, Query(alias="employeeId")] = None,
     customer_id: Annotated[str | None, Query(alias="customerId", description="Employees only")] = None,
@@ -70,7 +70,7 @@ async def list_meetings(
 
 
 @router.get("/bookme/meetings/{id}", summary="Get a meeting", response_model=Meeting, responses=error_responses(403, 404))
-async def get_meeting(session: ReadSession, who: Customer, id: str):
+async def get_meeting(session: ReadSession, who: SignedIn, id: str):
     return json(dump(await service.get_meeting(session, id, who)))
 
 
@@ -80,7 +80,7 @@ async def get_meeting(session: ReadSession, who: Customer, id: str):
     response_class=Response,
     responses={200: {"content": {"text/calendar": {"schema": {"type": "string", "format": "binary"}}}}, **error_responses(400, 403, 404)},
 )
-async def meeting_ical(request: Request, session: ReadSession, who: Customer, id: str, body: Annotated[ICalRequest | None, Body()] = None):
+async def meeting_ical(request: Request, session: ReadSession, who: SignedIn, id: str, body: Annotated[ICalRequest | None, Body()] = None):
     body = body or ICalRequest()
     data = await service.meeting_ical(
         session, id, who, body.title, body.description, body.location, request.app.state.clock.now(),
@@ -117,7 +117,7 @@ _MEETING_CHANGE = {
     openapi_extra={"requestBody": _MEETING_CHANGE},
     responses=error_responses(400, 403, 404, 409),
 )
-async def put_meeting(request: Request, session: Session, who: Customer, id: str, body: Annotated[Any, Body()] = None):
+async def put_meeting(request: Request, session: Session, who: SignedIn, id: str, body: Annotated[Any, Body()] = None):
     state = request.app.state
     return json(dump(await lifecycle.update_meeting(session, state.snapshots, id, body, who, state.clock.now())))
 
@@ -129,7 +129,7 @@ async def put_meeting(request: Request, session: Session, who: Customer, id: str
     openapi_extra={"requestBody": _MEETING_CHANGE},
     responses=error_responses(400, 403, 404, 409),
 )
-async def patch_meeting(request: Request, session: Session, who: Customer, id: str, body: Annotated[Any, Body()] = None):
+async def patch_meeting(request: Request, session: Session, who: SignedIn, id: str, body: Annotated[Any, Body()] = None):
     state = request.app.state
     return json(dump(await lifecycle.update_meeting(session, state.snapshots, id, patching.operations(body), who, state.clock.now())))
 
@@ -140,6 +140,6 @@ async def patch_meeting(request: Request, session: Session, who: Customer, id: s
     status_code=204,
     responses=error_responses(403, 404),
 )
-async def cancel_meeting(request: Request, session: Session, who: Customer, id: str):
+async def cancel_meeting(request: Request, session: Session, who: SignedIn, id: str):
     await lifecycle.cancel_meeting(session, id, who, request.app.state.clock.now())
     return Response(status_code=204)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from meetbook.auth.deps import Customer
+from meetbook.auth.deps import SignedIn
 from meetbook.core import idempotency
 from meetbook.core.http import IdempotencyKey, Session, dump, error_responses, json
 from meetbook.reservations import service
@@ -29,7 +29,7 @@ router = APIRouter(tags=["BookMe"])
     response_model=TimeSlot,
     responses=error_responses(400, 403, 404, 409, 413),
 )
-async def reserve(request: Request, session: Session, who: Customer, body: Reservation, _key: IdempotencyKey = None):
+async def reserve(request: Request, session: Session, who: SignedIn, body: Reservation, _key: IdempotencyKey = None):
     state = request.app.state
 
     async def create():

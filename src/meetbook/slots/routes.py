@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request, Response
 
-from meetbook.auth.deps import Customer, Employee
+from meetbook.auth.deps import SignedIn, Employee
 from meetbook.availability import collection_deferred
 from meetbook.availability.model import EMPLOYEE_TYPES, MEETING_TYPES
 from meetbook.catalog import schemas as c
@@ -55,7 +55,7 @@ router = APIRouter(tags=["BookMe"])
 async def available(
     request: Request,
     session: ReadSession,
-    who: Customer,
+    who: SignedIn,
     require_employee_participation: Annotated[bool, Query(alias="requireEmployeeParticipation", description="true with explicitEmployeeIds and no employeeTypes: every listed employee must be free (a joint meeting)")],
     explicit_employee_ids: Annotated[list[str] | None, Query(alias="explicitEmployeeIds")] = None,
     employee_types: Annotated[list[str] | None, Query(alias="employeeTypes", description="Explicit, Local, ServiceGroup")] = None,
@@ -114,7 +114,7 @@ async def available(
     response_model=TimeSlot,
     responses=error_responses(403, 404),
 )
-async def get_time_slot(request: Request, session: ReadSession, who: Customer, id: str):
+async def get_time_slot(request: Request, session: ReadSession, who: SignedIn, id: str):
     return json(dump(await time_slots.get_time_slot(session, id, who, request.app.state.clock.now())))
 
 
@@ -126,7 +126,7 @@ async def get_time_slot(request: Request, session: ReadSession, who: Customer, i
 )
 async def release(
     session: Session,
-    who: Customer,
+    who: SignedIn,
     id: str,
     reservation_token: Annotated[str | None, Query(alias="reservationToken")] = None,
 ):
@@ -143,7 +143,7 @@ async def release(
 async def patch_hold(
     request: Request,
     session: Session,
-    who: Customer,
+    who: SignedIn,
     id: str,
     body: Annotated[list[PatchOperation] | PatchOperation, Body()],
     reservation_token: Annotated[str | None, Query(alias="reservationToken")] = None,
@@ -195,7 +195,7 @@ async def list_calendar_time(
 async def room_vacancies(
     request: Request,
     session: ReadSession,
-    who: Customer,
+    who: SignedIn,
     location: Annotated[str, Query()],
     time_slot_id: Annotated[str, Query(alias="timeSlotId")],
 ):
