@@ -15,11 +15,13 @@ from tests.integration.helpers import book, reserve, search
 
 
 def expect(response, status: int, code: str | None = None, *words: str):
-    """The status, and for errors the design's body with every word in its message."""
+    """The status, and for errors the design's body with every word in its message. A 404 must
+    name what it looked up, so a missing route's 404 ("no such endpoint") cannot pass for it."""
     assert response.status_code == status, response.text
     if status >= 400:
         body = response.json()
         assert body["code"] == code and body["message"], body
+        assert status != 404 or words, "say what the 404 looked up: words of its message"
         for word in words:
             assert word in body["message"], body["message"]
         return body
@@ -102,13 +104,15 @@ def test_create_read_patch_delete(client, token, load_bank, path, new, field, va
     expect(broken_json, 400, "BAD_REQUEST")
     assert expect(client.get(url, headers=reader), 200) == patched, "a refused patch changes nothing"
 
-    missing = f"{path}/{uuid.uuid4()}"
-    expect(client.patch(missing, json=[{"op": "replace", "path": f"/{field}", "value": value}], headers=admin), 404, "NOT_FOUND")
-    expect(client.delete(missing, headers=admin), 404, "NOT_FOUND")
+    ghost = str(uuid.uuid4())
+    missing = f"{path}/{ghost}"
+    expect(client.patch(missing, json=[{"op": "replace", "path": f"/{field}", "value": value}], headers=admin),
+           404, "NOT_FOUND", f"'{ghost}' was not found")
+    expect(client.delete(missing, headers=admin), 404, "NOT_FOUND", f"'{ghost}' was not found")
 
     assert client.delete(url, headers=admin).status_code == 204
-    expect(client.get(url, headers=reader), 404, "NOT_FOUND")
-    expect(client.delete(url, headers=admin), 404, "NOT_FOUND")
+    expect(client.get(url, headers=reader), 404, "NOT_FOUND", f"'{body['id']}' was not found")
+    expect(client.delete(url, headers=admin), 404, "NOT_FOUND", f"'{body['id']}' was not found")
 
 
 def test_idempotency_key_makes_a_retried_create_return_the_first_answer(client, token, load_bank):
@@ -239,7 +243,7 @@ def test_deleting_an_employee(client, token, load_bank):
     assert client.delete(f"/config/employees/{b.CARL}", headers=h).status_code == 204
     e = token("employee")
     assert expect(client.get(f"/bookme/config/competence-groups/{b.ident('cg')}", headers=e), 200)["employeeIds"] == [b.BO]
-    expect(client.get(f"/bookme/config/employee-schedules/{b.CARL}", headers=e), 404, "NOT_FOUND")
+    expect(client.get(f"/bookme/config/employee-schedules/{b.CARL}", headers=e), 404, "NOT_FOUND", f"employee '{b.CARL}' was not found")
     assert b.CARL not in [x["id"] for x in client.get("/config/employees", headers=e).json()]
 
 

@@ -89,7 +89,7 @@ def test_service_group_advisors_trigger_and_level(client, token, load_bank):
     assert expect(added, 201)["employeeIds"] == [b.BO, b.CARL]
     expect(client.post(f"{url}/employees/{b.CARL}", headers=h), 409, "CONFLICT")
     assert client.delete(f"{url}/employees/{b.CARL}", headers=h).status_code == 204
-    expect(client.delete(f"{url}/employees/{b.CARL}", headers=h), 404, "NOT_FOUND")
+    expect(client.delete(f"{url}/employees/{b.CARL}", headers=h), 404, "NOT_FOUND", f"employee '{b.CARL}' is not a direct member")
 
     # No service level yet: the group offers nothing. With Online at its level it serves remote customers.
     def desk():

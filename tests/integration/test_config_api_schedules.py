@@ -80,11 +80,12 @@ def test_a_schedule_change_shows_in_the_slot_search_at_once(client, token, load_
     expect(client.patch(f"{URL}/{b.ANNA}", json=[{"op": "replace", "path": "/employeeId", "value": b.BO}], headers=h),
            400, "BAD_REQUEST", "employeeId")
     expect(client.patch(f"{URL}/{b.ANNA}", json={"workdays": []}, headers=h), 400, "BAD_REQUEST", "JSON Patch")
-    expect(client.patch(f"{URL}/{uuid.uuid4()}", json=[], headers=h), 404, "NOT_FOUND")
+    ghost = str(uuid.uuid4())
+    expect(client.patch(f"{URL}/{ghost}", json=[], headers=h), 404, "NOT_FOUND", f"employee '{ghost}' was not found")
 
     assert client.delete(f"{URL}/{b.ANNA}", headers=h).status_code == 204
     assert search(client, token("employee"), explicitEmployeeIds=b.ANNA, meetingTypes="physical") == []
-    expect(client.delete(f"{URL}/{b.ANNA}", headers=h), 404, "NOT_FOUND")
+    expect(client.delete(f"{URL}/{b.ANNA}", headers=h), 404, "NOT_FOUND", f"employee '{b.ANNA}' has no schedule yet")
 
 
 def test_actual_working_days(client, token, load_bank):
@@ -107,7 +108,8 @@ def test_actual_working_days(client, token, load_bank):
     expect(client.get(f"{URL}/{b.ANNA}/actual", params={"from": "2026-06-07", "to": "2026-06-01"}, headers=e), 400, "BAD_REQUEST")
     expect(client.get(f"{URL}/{b.ANNA}/actual", params={"from": "June"}, headers=e), 400, "BAD_REQUEST", "from")
     expect(client.get(f"{URL}/{b.ANNA}/actual", params={"from": "2026-01-01", "to": "2027-06-01"}, headers=e), 400, "BAD_REQUEST")
-    expect(client.get(f"{URL}/{uuid.uuid4()}/actual", headers=e), 404, "NOT_FOUND")
+    ghost = str(uuid.uuid4())
+    expect(client.get(f"{URL}/{ghost}/actual", headers=e), 404, "NOT_FOUND", f"employee '{ghost}' was not found")
 
     # An employee without a schedule has no working days, but still a home location.
     dora = expect(client.post("/config/employees", json={"email": "d@bank.test", "initials": "D", "location": "Aarhus"}, headers=token("admin")), 201)

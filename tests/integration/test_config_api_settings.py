@@ -60,7 +60,7 @@ def test_closing_days(client, token, load_bank):
 
     assert client.delete(f"{SETTINGS}/closing-days/2026-06-02", headers=h).status_code == 204
     assert "2026-06-02" in anna_days(client, token)
-    expect(client.delete(f"{SETTINGS}/closing-days/2026-06-02", headers=h), 404, "NOT_FOUND")
+    expect(client.delete(f"{SETTINGS}/closing-days/2026-06-02", headers=h), 404, "NOT_FOUND", "2026-06-02 is not a closing day")
     expect(client.delete(f"{SETTINGS}/closing-days/soon", headers=h), 400, "BAD_REQUEST")
 
 
