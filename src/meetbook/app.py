@@ -11,24 +11,23 @@ from fastapi import Depends, FastAPI, Request
 from sqlalchemy import text
 
 from meetbook import __version__, docs_ui, openapi
-
-from meetbook.core import idempotency
 from meetbook.auth.pkce import router as pkce_router
 from meetbook.auth.routes import router as auth_router
 from meetbook.auth.tokens import TokenVerifier
 from meetbook.catalog.admin_routes import router as admin_router
 from meetbook.catalog.routes import router as catalog_router
 from meetbook.catalog.snapshot import SnapshotCache
+from meetbook.core import idempotency
 from meetbook.core.clock import Clock, SystemClock
 from meetbook.core.config import Settings, get_settings
 from meetbook.core.db import make_engine, make_sessionmaker, unit_of_work
 from meetbook.core.http import error, install_error_handlers, json
-from meetbook.meetings.routes import router as meetings_router
 from meetbook.core.middleware import BodyLimit, RequestLog, TargetLimit
 from meetbook.core.query import plain_parameters
+from meetbook.meetings.routes import router as meetings_router
 from meetbook.reservations.routes import router as reservations_router
-from meetbook.tables.claiming import prune_past_claims, sweep_expired
 from meetbook.slots.routes import router as slots_router
+from meetbook.tables.claiming import prune_past_claims, sweep_expired
 from meetbook.web.routes import router as web_router
 
 log = logging.getLogger("meetbook")

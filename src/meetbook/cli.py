@@ -150,8 +150,8 @@ def serve(
     """Migrate, optionally load the demo bank, and serve the API, /docs and the booking page."""
     import uvicorn
 
-    from meetbook.demo import demo_bank
     from meetbook.core.transport import HTTP_PROTOCOL
+    from meetbook.demo import demo_bank
 
     settings = get_settings()
     logging.basicConfig(level=settings.log_level, format="%(message)s")

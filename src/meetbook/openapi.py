@@ -6,9 +6,9 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from meetbook.auth.tokens import LEEWAY_SECONDS
-from meetbook.core.http import CODES, MEANINGS
+from meetbook.core.http import CODES, MEANINGS, error_answer
+from meetbook.core.wire import LINE_PATTERN, PatchOperation
 from meetbook.meetings.lifecycle import MeetingChanges
-from meetbook.core.wire import PatchOperation
 
 EXTRA_SCHEMAS = (PatchOperation, MeetingChanges)
 
@@ -28,6 +28,8 @@ def install(app: FastAPI) -> None:
                 schemas.setdefault(name, nested)
             schemas.setdefault(model.__name__, schema)
         _drop_422(document)
+        _plain_parameters(document)
+        _error_answers(document)
         _add_examples(document)
         app.openapi_schema = document
         return document
@@ -113,3 +115,52 @@ def _drop_422(document: dict) -> None:
     schemas = document.get("components", {}).get("schemas", {})
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
+
+
+def _plain_parameters(document: dict) -> None:
+    """Parameters as the service reads them. A query, path or header parameter is absent or a
+    string, never JSON's null (FastAPI documents `str | None` as "a string or null", and a client
+    that believes it sends `?x=null`). And every one is one line without control characters
+    (`core.query.plain_parameters` refuses the rest for every route), which a parameter with its
+    own pattern, format or enum already says."""
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                options = schema.get("anyOf")
+                if options and any(o.get("type") == "null" for o in options):
+                    kept = [o for o in options if o.get("type") != "null"]
+                    del schema["anyOf"]
+                    if len(kept) == 1:
+                        schema.update({k: v for k, v in kept[0].items() if k not in schema})
+                    else:
+                        schema["anyOf"] = kept
+                if schema.get("default", "") is None:
+                    del schema["default"]
+                for text in (schema, schema.get("items", {})):
+                    if text.get("type") == "string" and not {"pattern", "format", "enum", "const"} & set(text):
+                        text["pattern"] = LINE_PATTERN
+
+
+def _error_answers(document: dict) -> None:
+    """Every refusal an operation can meet is documented with the error body, whatever the route
+    declared: a bad parameter or body (400), a token missing or lacking the scope (401, 403), an
+    unknown id in the path (404), a body over the limit (413), a URL over the limit (414), and the
+    server's own failure (500). The middleware and the shared checks answer these for every route."""
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            parameters = operation.get("parameters", [])
+            statuses = {414, 500}
+            if parameters or "requestBody" in operation:
+                statuses.add(400)
+            if any(p.get("in") == "path" for p in parameters):
+                statuses.add(404)
+            if "requestBody" in operation:
+                statuses.add(413)
+            if operation.get("security"):
+                statuses |= {401, 403}
+            responses = operation.setdefault("responses", {})
+            for status in sorted(statuses):
+                answer = responses.setdefault(str(status), {"description": MEANINGS[status]})
+                # A route whose own refusals are a page (the sign-in form) still answers these in JSON.
+                answer.setdefault("content", {}).setdefault("application/json", error_answer(status))

@@ -13,13 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.bankfile.schemas import BankDefinition
 from meetbook.catalog import convert
-from meetbook.tables import catalog as m
 from meetbook.catalog.store import configuration_changed, organization_settings
 from meetbook.core.clock import epoch
 from meetbook.core.db import new_id
 from meetbook.core.errors import Invalid
-from meetbook.tables.calendar import CalendarEntryRow
 from meetbook.core.timefmt import format_instant, format_time_of_day, format_timespan
+from meetbook.tables import catalog as m
+from meetbook.tables.calendar import CalendarEntryRow
 
 Progress = Callable[[str, int], None]
 

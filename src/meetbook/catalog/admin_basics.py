@@ -8,7 +8,6 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.catalog import convert
-from meetbook.tables import catalog as m
 from meetbook.catalog import schemas as c
 from meetbook.catalog.admin_common import (
     Entity,
@@ -25,8 +24,9 @@ from meetbook.catalog.admin_common import (
     upcoming_meetings,
 )
 from meetbook.core.errors import Invalid
-from meetbook.tables.meetings import MeetingRow
+from meetbook.tables import catalog as m
 from meetbook.tables.claims import ClaimRow, HoldRow, room_resource
+from meetbook.tables.meetings import MeetingRow
 
 # --- customer types ------------------------------------------------------------------------------------
 

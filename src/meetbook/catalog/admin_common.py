@@ -17,11 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.core import patching
-from meetbook.tables import catalog as m
 from meetbook.core.db import new_id
 from meetbook.core.errors import Conflict, Invalid, NotFound
-from meetbook.tables.meetings import MeetingRow
+from meetbook.tables import catalog as m
 from meetbook.tables.claims import HoldRow
+from meetbook.tables.meetings import BOOKED, MeetingRow
 
 # (count, singular, plural): one kind of thing that still refers to what is being deleted.
 Usage = tuple[int, str, str]
@@ -148,7 +148,7 @@ def in_list(value: str, items: Iterable[str] | None) -> bool:
 async def upcoming_meetings(session: AsyncSession, column, ident: str, now: dt.datetime) -> int:
     """Booked meetings not yet over (upcoming or in progress) that refer to `ident`."""
     query = select(func.count()).select_from(MeetingRow).where(
-        column == ident, MeetingRow.status == "Booked", MeetingRow.end > now
+        column == ident, MeetingRow.status == BOOKED, MeetingRow.end > now
     )
     return int(await session.scalar(query) or 0)
 
@@ -181,7 +181,7 @@ async def meetings_of_employee(session: AsyncSession, employee_id: str, now: dt.
     for lead, extra, status, end in rows:
         if lead != employee_id and employee_id not in (extra or ()):
             continue
-        if status == "Booked" and end > now:
+        if status == BOOKED and end > now:
             upcoming += 1
         else:
             other += 1

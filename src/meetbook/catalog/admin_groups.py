@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from meetbook.availability import model as a
 from meetbook.availability.pools import MAX_GROUP_DEPTH, GroupTree
 from meetbook.catalog import admin_crud, convert
-from meetbook.tables import catalog as m
 from meetbook.catalog import schemas as c
 from meetbook.catalog.admin_basics import check_tree, parents_of
 from meetbook.catalog.admin_common import (
@@ -27,6 +26,7 @@ from meetbook.catalog.admin_common import (
 )
 from meetbook.catalog.store import get_or_404
 from meetbook.core.errors import Conflict, NotFound
+from meetbook.tables import catalog as m
 
 # --- competence groups -------------------------------------------------------------------------------------
 

@@ -11,7 +11,6 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.catalog import convert
-from meetbook.tables import catalog as m
 from meetbook.catalog import schemas as c
 from meetbook.catalog.admin_common import (
     Entity,
@@ -28,9 +27,10 @@ from meetbook.catalog.admin_common import (
 )
 from meetbook.catalog.store import configuration_changed, get_or_404, organization_settings
 from meetbook.core.errors import Invalid, NotFound
-from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource
 from meetbook.core.wire import ApiModel, TimeOfDay
+from meetbook.tables import catalog as m
 from meetbook.tables.calendar import CalendarEntryRow
+from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource
 
 # --- employees --------------------------------------------------------------------------------------------
 

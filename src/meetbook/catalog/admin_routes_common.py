@@ -10,10 +10,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request, Response
 
-from meetbook.core import idempotency
-from meetbook.auth.deps import Admin, SignedIn, Employee
+from meetbook.auth.deps import Admin, Employee, SignedIn
 from meetbook.catalog import admin_crud
 from meetbook.catalog.admin_common import Entity
+from meetbook.core import idempotency
 from meetbook.core.http import IdempotencyKey, Session, dump, error_responses, json
 
 CONFIG = "Organization Configuration"

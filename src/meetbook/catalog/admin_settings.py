@@ -9,17 +9,17 @@ from pydantic import Field
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from meetbook.core import patching
 from meetbook.availability.model import DEFAULT_PRIORITY_RULES, MEETING_TYPES, PHYSICAL, Advisor, SlotSearch
 from meetbook.availability.pools import GroupTree, qualified_set, service_group_members, topic_lineage, triggered
 from meetbook.catalog import convert
-from meetbook.tables import catalog as m
 from meetbook.catalog import schemas as c
 from meetbook.catalog.places import place
 from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.catalog.store import configuration_changed, get_or_404, organization_settings
+from meetbook.core import patching
 from meetbook.core.errors import Conflict, Invalid, NotFound
 from meetbook.core.wire import ApiModel, Date
+from meetbook.tables import catalog as m
 
 # --- organization settings ------------------------------------------------------------------------------
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from meetbook.tables import catalog as m
 from meetbook.catalog import schemas as c
 from meetbook.core.wire import FROM_CODE
+from meetbook.tables import catalog as m
 
 DAY_INDEX = {day: i for i, day in enumerate(c.DAYS)}
 

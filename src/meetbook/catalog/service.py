@@ -6,9 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.catalog import convert
-from meetbook.tables import catalog as m
 from meetbook.catalog import schemas as c
 from meetbook.catalog.store import get_or_404
+from meetbook.tables import catalog as m
 
 
 async def list_topics(session: AsyncSession, is_customer: bool, customer_type_id: str | None) -> list[c.Topic]:

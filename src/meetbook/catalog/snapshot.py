@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.availability import model as a
-from meetbook.tables import catalog as m
 from meetbook.catalog.convert import DAY_INDEX
 from meetbook.catalog.store import CONFIGURATION_WRITTEN, configuration_version, local_writes, organization_settings
+from meetbook.tables import catalog as m
 
 
 class SnapshotCache:

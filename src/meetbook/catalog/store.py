@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from meetbook.tables import catalog as m
 from meetbook.core.db import AFTER_COMMIT
 from meetbook.core.errors import NotFound
+from meetbook.tables import catalog as m
 
 # session.info key: this transaction wrote configuration (its own reads must see it).
 CONFIGURATION_WRITTEN = "meetbook.configuration_written"

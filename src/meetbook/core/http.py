@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 from http import HTTPStatus
 from typing import Annotated, Any
 
+import orjson
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
-import orjson
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError
@@ -183,7 +183,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI entries for the error answers a route can give."""
+    """OpenAPI entries for the error answers a route can give (the document adds those every
+    route can give: see openapi._error_answers)."""
     out: dict[int | str, dict[str, Any]] = {}
     for s in (*statuses, 401, 500):
         out[s] = {
@@ -192,3 +193,11 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
             "content": {"application/json": {"example": {"code": code_for(s), "message": MEANINGS[s]}}},
         }
     return out
+
+
+def error_answer(status: int) -> dict[str, Any]:
+    """The OpenAPI media type of an error answer: the error body, with an example."""
+    return {
+        "schema": {"$ref": "#/components/schemas/ErrorBody"},
+        "example": {"code": code_for(status), "message": MEANINGS[status]},
+    }

@@ -7,8 +7,8 @@ import datetime as dt
 from fastapi import Request
 
 from meetbook.core.errors import Invalid
-from meetbook.core.wire import plain_line
 from meetbook.core.timefmt import parse_instant, parse_timespan
+from meetbook.core.wire import plain_line
 
 
 def plain_parameters(request: Request) -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from meetbook.tables import catalog as m
-from meetbook.tables.meetings import MeetingRow
+from meetbook.tables.meetings import CANCELLED, MeetingRow
 
 PRODID = "-//meetbook//Customer meeting booking//EN"
 TYPE_NAMES = {"Online": "Online meeting", "Telephone": "Telephone meeting", "OffSite": "Off-site meeting"}
@@ -66,7 +66,7 @@ def build_ical(
     event.add("description", description if description is not None else default_description)
     if location:
         event.add("location", location)
-    event.add("status", "CANCELLED" if meeting.status == "Cancelled" else "CONFIRMED")
+    event.add("status", "CANCELLED" if meeting.status == CANCELLED else "CONFIRMED")
     organizer = vCalAddress(f"mailto:{employee.email}")
     organizer.params["cn"] = vText(advisor)
     event.add("organizer", organizer)

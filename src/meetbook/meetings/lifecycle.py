@@ -8,19 +8,18 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from meetbook.core import patching
 from meetbook.auth.tokens import Principal
-from meetbook.tables import catalog as m
 from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.catalog.store import get_or_404
+from meetbook.core import locks, patching
 from meetbook.core.errors import Conflict, HoldExpired, Invalid, NotFound, SlotTaken
-from meetbook.tables.meetings import MeetingRow
 from meetbook.meetings.schemas import Meeting, MeetingChanges
 from meetbook.meetings.service import claim_additional_employees, get_meeting_row, meeting_out
-from meetbook.core import locks
-from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource, room_resource, session_lock
-from meetbook.tables.claiming import claims_for
 from meetbook.slots.check import offered_slot
+from meetbook.tables import catalog as m
+from meetbook.tables.claiming import claims_for
+from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource, room_resource, session_lock
+from meetbook.tables.meetings import BOOKED, CANCELLED, MeetingRow
 
 CHANGEABLE = {"title", "description", "videoLink", "additionalEmployees", "timeSlotId", "customerName", "customerEmail", "customerPhone"}
 
@@ -55,7 +54,7 @@ async def update_meeting(
     session: AsyncSession, cache: SnapshotCache, meeting_id: str, body: Any, who: Principal, now: dt.datetime
 ) -> Meeting:
     row = await get_meeting_row(session, meeting_id, who)
-    if row.status != "Booked":
+    if row.status != BOOKED:
         raise Conflict("the meeting is cancelled and can no longer change")
     before = _changeable_view(row)
     changes = patching.apply(before, as_patch(body), MeetingChanges, CHANGEABLE)
@@ -132,12 +131,12 @@ async def _move(session: AsyncSession, cache: SnapshotCache, row: MeetingRow, ho
 
 async def cancel_meeting(session: AsyncSession, meeting_id: str, who: Principal, now: dt.datetime) -> None:
     row = await get_meeting_row(session, meeting_id, who)
-    if row.status == "Cancelled":
+    if row.status == CANCELLED:
         return  # cancelling twice is harmless
     await locks.lock(session, [employee_resource(row.employee_id)] + ([room_resource(row.room_id)] if row.room_id else []))
     # The advisor and the room are free again at once; the meeting stays readable as cancelled.
     await session.execute(delete(ClaimRow).where(ClaimRow.meeting_id == row.id))
-    row.status = "Cancelled"
+    row.status = CANCELLED
     row.sequence += 1
     row.date_modified = now
 

@@ -6,14 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response
 
-from meetbook.core import idempotency
-
-from meetbook.core import patching
 from meetbook.auth.deps import SignedIn
+from meetbook.core import idempotency, patching
 from meetbook.core.http import IdempotencyKey, ReadSession, Session, dump, error_responses, json
+from meetbook.core.query import enum_value, instant_range
 from meetbook.meetings import lifecycle, service
 from meetbook.meetings.schemas import CreateMeeting, ICalRequest, Meeting
-from meetbook.core.query import enum_value, instant_range
+from meetbook.tables.meetings import MEETING_STATUSES
 
 router = APIRouter(tags=["BookMe"])
 
@@ -64,7 +63,7 @@ async def list_meetings(
         modified_to=modified_to,
         start_from=start_from,
         start_to=start_to,
-        status=enum_value("status", status, ("Booked", "Cancelled")),
+        status=enum_value("status", status, MEETING_STATUSES),
     )
     return json([dump(x) for x in meetings])
 

@@ -9,15 +9,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.auth.tokens import Principal
-from meetbook.tables import catalog as m
 from meetbook.catalog.snapshot import SnapshotCache
-from meetbook.core.errors import Conflict, Forbidden, HoldExpired, NotFound, SlotTaken
-from meetbook.tables.meetings import MeetingRow
-from meetbook.meetings.schemas import CreateMeeting, Meeting
 from meetbook.core import locks
-from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource
-from meetbook.tables.claiming import claims_for, detach_claims
+from meetbook.core.errors import Conflict, Forbidden, HoldExpired, NotFound, SlotTaken
+from meetbook.meetings.schemas import CreateMeeting, Meeting
 from meetbook.slots.check import offered_slot
+from meetbook.tables import catalog as m
+from meetbook.tables.claiming import claims_for, detach_claims
+from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource
+from meetbook.tables.meetings import BOOKED, MeetingRow
 
 
 def meeting_out(row: MeetingRow) -> Meeting:
@@ -117,7 +117,7 @@ async def book(session: AsyncSession, cache: SnapshotCache, body: CreateMeeting,
         room = bank.rooms.get(hold.room_id) if hold.room_id else None
         location = room.location if room else _workday_location(bank, hold.employee_id, hold.start)
     meeting = MeetingRow(
-        status="Booked",
+        status=BOOKED,
         booked_by=body.booked_by,
         customer_id=customer_id,
         customer_type_id=body.customer_type_id,

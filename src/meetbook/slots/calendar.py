@@ -9,14 +9,14 @@ from pydantic import field_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from meetbook.tables import catalog as m
 from meetbook.catalog.store import get_or_404
 from meetbook.core.clock import epoch, from_epoch
 from meetbook.core.errors import Conflict, Invalid
-from meetbook.tables.meetings import MeetingRow
-from meetbook.slots.schemas import TimeSlot
 from meetbook.core.wire import ApiModel, Id, Instant, end_after_start, line
+from meetbook.slots.schemas import TimeSlot
+from meetbook.tables import catalog as m
 from meetbook.tables.calendar import CalendarEntryRow
+from meetbook.tables.meetings import BOOKED, MeetingRow
 
 CALENDAR_STATUSES = {"busy": "Busy", "extraopen": "ExtraOpen", "workingfromelsewhere": "WorkingFromElsewhere"}
 
@@ -69,7 +69,7 @@ async def add_entry(session: AsyncSession, body: CreateTimeSlot, now: dt.datetim
         clash = await session.scalar(
             select(MeetingRow.id).where(
                 MeetingRow.employee_id == body.employee_id,
-                MeetingRow.status == "Booked",
+                MeetingRow.status == BOOKED,
                 MeetingRow.start < body.end_date,
                 MeetingRow.end > body.start_date,
             )

@@ -9,14 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.auth.tokens import Principal
 from meetbook.catalog import convert
-from meetbook.tables import catalog as m
 from meetbook.catalog import schemas as c
 from meetbook.catalog.store import organization_settings
 from meetbook.core.clock import epoch
 from meetbook.core.errors import NotFound
-from meetbook.tables.meetings import MeetingRow
-from meetbook.tables.claims import ClaimRow, HoldRow, room_resource
+from meetbook.tables import catalog as m
 from meetbook.tables.calendar import CalendarEntryRow
+from meetbook.tables.claims import ClaimRow, HoldRow, room_resource
+from meetbook.tables.meetings import BOOKED, MeetingRow
 
 
 async def room_vacancies(session: AsyncSession, location: str, time_slot_id: str, who: Principal, now: dt.datetime) -> list[c.Room]:
@@ -24,7 +24,7 @@ async def room_vacancies(session: AsyncSession, location: str, time_slot_id: str
     if hold is not None and hold.expires_at > now and hold.belongs_to(who):
         start, end, own = hold.start, hold.end, ClaimRow.hold_id == hold.id
     else:
-        meeting = await session.scalar(select(MeetingRow).where(MeetingRow.time_slot_id == time_slot_id, MeetingRow.status == "Booked"))
+        meeting = await session.scalar(select(MeetingRow).where(MeetingRow.time_slot_id == time_slot_id, MeetingRow.status == BOOKED))
         if meeting is None or (not who.is_employee and meeting.customer_id != who.subject):
             raise NotFound(f"time slot '{time_slot_id}' was not found (holds last five minutes)")
         start, end, own = meeting.start, meeting.end, ClaimRow.meeting_id == meeting.id

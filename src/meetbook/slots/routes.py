@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request, Response
 
-from meetbook.auth.deps import SignedIn, Employee
+from meetbook.auth.deps import Employee, SignedIn
 from meetbook.availability import collection_deferred
 from meetbook.availability.model import EMPLOYEE_TYPES, MEETING_TYPES
 from meetbook.catalog import schemas as c

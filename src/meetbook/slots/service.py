@@ -13,8 +13,8 @@ from meetbook.catalog.places import place
 from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.core.clock import epoch
 from meetbook.core.errors import Invalid, NotFound
-from meetbook.tables.occupancy import load_occupancy
 from meetbook.core.timefmt import format_instant
+from meetbook.tables.occupancy import load_occupancy
 
 # (start, end, meeting type, employee id, room id, topic id), as compute_slot_rows gives them.
 SlotRow = tuple[int, int, str, str, str | None, str | None]

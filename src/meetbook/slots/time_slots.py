@@ -20,7 +20,7 @@ from meetbook.slots.schemas import HoldChanges, TimeSlot
 from meetbook.tables import catalog as m
 from meetbook.tables.calendar import CalendarEntryRow
 from meetbook.tables.claiming import claims_for
-from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource, room_resource
+from meetbook.tables.claims import RESERVED, ClaimRow, HoldRow, employee_resource, room_resource
 from meetbook.tables.meetings import MeetingRow
 
 
@@ -29,7 +29,7 @@ def hold_out(hold: HoldRow) -> TimeSlot:
         id=hold.id,
         start_date=hold.start,
         end_date=hold.end,
-        status="Reserved",
+        status=RESERVED,
         employee_id=hold.employee_id,
         room_id=hold.room_id,
         service_group=hold.service_group,
@@ -49,7 +49,7 @@ async def get_time_slot(session: AsyncSession, ident: str, who: Principal, now: 
             id=ident,
             start_date=meeting.start,
             end_date=meeting.end,
-            status="Booked" if meeting.status == "Booked" else "Cancelled",
+            status=meeting.status,
             employee_id=meeting.employee_id,
             room_id=meeting.room_id,
             date_created=meeting.date_created,

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from meetbook.core.db import Base, UTCDateTime, new_id
 
+RESERVED = "Reserved"  # a hold's status on the wire (a TimeSlot)
+
 
 class HoldRow(Base):
     __tablename__ = "holds"

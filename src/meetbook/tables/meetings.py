@@ -9,6 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from meetbook.core.db import Base, UTCDateTime, new_id
 
+# A meeting's status: booked until cancelled (it stays readable then).
+BOOKED = "Booked"
+CANCELLED = "Cancelled"
+MEETING_STATUSES = (BOOKED, CANCELLED)
+
 
 class MeetingRow(Base):
     __tablename__ = "meetings"
@@ -19,7 +24,7 @@ class MeetingRow(Base):
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    status: Mapped[str] = mapped_column(String(20), default="Booked")  # Booked | Cancelled
+    status: Mapped[str] = mapped_column(String(20), default=BOOKED)
     booked_by: Mapped[str] = mapped_column(String(20))
     customer_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     customer_type_id: Mapped[str | None] = mapped_column(

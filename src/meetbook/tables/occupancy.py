@@ -15,14 +15,29 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from sqlalchemy import BigInteger, Integer, LargeBinary, bindparam, case, cast, extract, func, literal, literal_column, null, or_, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    LargeBinary,
+    bindparam,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import ARRAY, String
 
 from meetbook.availability import collection_deferred
 from meetbook.availability.model import BUSY, STATUS_CODE, CalendarColumns, ClaimColumns, Occupancy
-from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource, room_resource
 from meetbook.tables.calendar import CalendarEntryRow
+from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource, room_resource
 
 # Two days either side: a window edge can fall in a 25-hour autumn day, and caps and the fair
 # tie-break count every claim of each local day the window touches.
