@@ -66,7 +66,9 @@ async def update_meeting(
             raise Invalid("timeSlotId cannot be removed", [{"field": "timeSlotId", "message": "required"}])
         await _move(session, cache, row, changes.time_slot_id, who, now)
     if after["timeSlotId"] != before["timeSlotId"] or after["additionalEmployees"] != before["additionalEmployees"]:
-        await claim_additional_employees(session, await cache.get(session), row, list(changes.additional_employees), who, now)
+        await claim_additional_employees(
+            session, await cache.get(session), row, list(changes.additional_employees), replacing=row.additional_employees or (), now=now
+        )
     row.title = changes.title
     row.description = changes.description
     row.video_link = changes.video_link

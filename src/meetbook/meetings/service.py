@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -147,8 +148,7 @@ async def book(session: AsyncSession, cache: SnapshotCache, body: CreateMeeting,
     await session.delete(hold)
     await session.flush()
     if body.additional_employees:
-        meeting.additional_employees = []
-        await claim_additional_employees(session, bank, meeting, list(body.additional_employees), who, now)
+        await claim_additional_employees(session, bank, meeting, list(body.additional_employees), replacing=(), now=now)
         meeting.additional_employees = list(body.additional_employees)
     return meeting_out(meeting)
 
@@ -240,12 +240,13 @@ async def meeting_ical(
 
 
 async def claim_additional_employees(
-    session: AsyncSession, bank, meeting: MeetingRow, employee_ids: list[str], who: Principal, now: dt.datetime
+    session: AsyncSession, bank, meeting: MeetingRow, employee_ids: list[str], *, replacing: Collection[str], now: dt.datetime
 ) -> None:
     """Advisors joining a meeting are blocked for it too: each must be free then (their own
-    schedule and meetings), and gets a claim the database keeps from overlapping."""
+    schedule and meetings), and gets a claim the database keeps from overlapping. The claims of
+    the advisors it `replacing` (those the meeting had) go first."""
     wanted = [e for e in dict.fromkeys(employee_ids) if e != meeting.employee_id]
-    current = {employee_resource(e) for e in meeting.additional_employees or []} - {employee_resource(meeting.employee_id)}
+    current = {employee_resource(e) for e in replacing} - {employee_resource(meeting.employee_id)}
     if current:
         await session.execute(delete(ClaimRow).where(ClaimRow.meeting_id == meeting.id, ClaimRow.resource.in_(current)))
     if not wanted:
