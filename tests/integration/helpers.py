@@ -55,3 +55,9 @@ def refused(response, status: int, *words: str) -> dict:
     if status == 404:
         assert words, "say what the 404 looked up: the kind and the id in its message"
     return body
+
+
+def no_route(response) -> None:
+    """A 404 because the endpoint does not exist (not because something it looked up is missing)."""
+    assert response.status_code == 404, (response.status_code, response.text)
+    assert response.json() == {"code": "NOT_FOUND", "message": "no such endpoint"}, response.text

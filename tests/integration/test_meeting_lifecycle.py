@@ -7,7 +7,7 @@ import uuid
 from icalendar import Calendar
 
 from tests import bankdata as b
-from tests.integration.helpers import book, reserve, search
+from tests.integration.helpers import book, refused, reserve, search
 
 
 def _book_first(client, h, **search_params):
@@ -28,7 +28,8 @@ def test_cancel_frees_the_advisor_and_keeps_the_meeting_readable(client, token, 
     h = token("customer", subject="c-1")
     meeting = _book_first(client, h)
     assert meeting["startDate"] not in _starts(client, token())
-    assert client.delete(f"/bookme/meetings/{meeting['id']}", headers=token("customer", subject="someone-else")).status_code == 404
+    stranger = token("customer", subject="someone-else")
+    refused(client.delete(f"/bookme/meetings/{meeting['id']}", headers=stranger), 404, f"meeting '{meeting['id']}' was not found")
     assert client.delete(f"/bookme/meetings/{meeting['id']}", headers=h).status_code == 204
     assert meeting["startDate"] in _starts(client, token())
     cancelled = client.get(f"/bookme/meetings/{meeting['id']}", headers=h).json()
@@ -101,9 +102,10 @@ def test_changing_details_with_put_and_json_patch(client, token, load_bank):
     assert client.patch(f"/bookme/meetings/{meeting['id']}", json=[{"op": "replace", "path": "/startDate", "value": "x"}], headers=h).status_code == 400
     assert client.patch(f"/bookme/meetings/{meeting['id']}", json={"title": "not a patch"}, headers=h).status_code == 400
     assert client.patch(f"/bookme/meetings/{meeting['id']}", json=[{"op": "remove", "path": "/nothing/here"}], headers=h).status_code == 400
-    unknown = client.patch(f"/bookme/meetings/{meeting['id']}", json=[{"op": "add", "path": "/additionalEmployees/-", "value": str(uuid.uuid4())}], headers=h)
-    assert unknown.status_code == 404
-    assert client.put(f"/bookme/meetings/{uuid.uuid4()}", json={"title": "x"}, headers=h).status_code == 404
+    nobody, nothing = str(uuid.uuid4()), str(uuid.uuid4())
+    unknown = client.patch(f"/bookme/meetings/{meeting['id']}", json=[{"op": "add", "path": "/additionalEmployees/-", "value": nobody}], headers=h)
+    refused(unknown, 404, f"employee '{nobody}' was not found")
+    refused(client.put(f"/bookme/meetings/{nothing}", json={"title": "x"}, headers=h), 404, f"meeting '{nothing}' was not found")
 
 
 def test_room_vacancies_for_a_hold(client, token, load_bank):
@@ -117,7 +119,9 @@ def test_room_vacancies_for_a_hold(client, token, load_bank):
     free = client.get("/bookme/room-vacancies", params={"location": "Copenhagen", "timeSlotId": second["id"]}, headers=h)
     assert free.status_code == 200
     assert [r["id"] for r in free.json()] == [b.ROOM_2]  # room 1 is held by the first hold
-    assert client.get("/bookme/room-vacancies", params={"location": "Copenhagen", "timeSlotId": str(uuid.uuid4())}, headers=h).status_code == 404
+    nothing = str(uuid.uuid4())
+    vacancies = client.get("/bookme/room-vacancies", params={"location": "Copenhagen", "timeSlotId": nothing}, headers=h)
+    refused(vacancies, 404, f"time slot '{nothing}' was not found")
     assert client.get("/bookme/room-vacancies", params={"location": "Copenhagen"}, headers=h).status_code == 400
 
 
@@ -129,7 +133,8 @@ def test_patching_a_hold_room_needs_its_token(client, token, load_bank):
     hold = reserve(client, h, slot, session_token).json()
     assert hold["roomId"] is None
     ops = [{"op": "replace", "path": "/roomId", "value": b.ROOM_2}]
-    assert client.patch(f"/bookme/time-slots/{hold['id']}", params={"reservationToken": "wrong"}, json=ops, headers=token()).status_code == 404
+    wrong = client.patch(f"/bookme/time-slots/{hold['id']}", params={"reservationToken": "wrong"}, json=ops, headers=token())
+    refused(wrong, 404, f"time slot '{hold['id']}' was not found for this reservation token")
     patched = client.patch(f"/bookme/time-slots/{hold['id']}", params={"reservationToken": session_token}, json=ops, headers=h)
     assert patched.status_code == 200 and patched.json()["roomId"] == b.ROOM_2
     free = client.get("/bookme/room-vacancies", params={"location": "Copenhagen", "timeSlotId": hold["id"]}, headers=h).json()

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from meetbook.app import create_app
 from meetbook.auth.tokens import issue_token
 from meetbook.core.config import DEV_SECRET, Settings
+from tests.integration.helpers import refused as refusal
 
 BANK_SECRET = "the-banks-own-signing-secret-4f9c2a7e1b"
 CLIENT_SECRET = "crm-client-secret-0b8e6d2f9a4c7e1d3f5a"
@@ -35,8 +36,11 @@ def test_the_demo_clients_do_not_exist_in_production(database_url):
         assert answer.status_code == 401
         assert client.get("/config/customer-types", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
         # The password-less development sign-in of the booking page is off.
-        assert client.get("/oauth/authorize").status_code == 404
-        assert client.get("/.well-known/oauth-authorization-server").status_code == 404
+        # Its routes answer that it is off (a 404 of theirs, not a missing route's "no such endpoint").
+        page = client.get("/oauth/authorize")
+        assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+        assert "the development sign-in is off" in page.text
+        refusal(client.get("/.well-known/oauth-authorization-server"), 404, "the development sign-in is off")
 
 
 def test_an_operators_client_gets_tokens_the_service_accepts(database_url):
