@@ -26,7 +26,7 @@ class Blocked(NamedTuple):
     def free(self, starts: Starts, duration: int, advisors: int) -> np.ndarray:
         """(start, advisor) -> the meeting touches nothing blocked."""
         owner, lo, hi = self.everything
-        return ~paint(len(starts), advisors, owner, *starts.touching(lo, hi, duration))
+        return _not(paint(len(starts), advisors, owner, *starts.touching(lo, hi, duration)))
 
     def free_for_physical(self, starts: Starts, duration: int, advisors: int) -> np.ndarray | None:
         """(start, advisor) -> a Physical meeting touches no WorkingFromElsewhere time; None
@@ -34,7 +34,7 @@ class Blocked(NamedTuple):
         if self.physical is None:
             return None
         owner, lo, hi = self.physical
-        return ~paint(len(starts), advisors, owner, *starts.touching(lo, hi, duration))
+        return _not(paint(len(starts), advisors, owner, *starts.touching(lo, hi, duration)))
 
 
 def blocked_time(claims: Spans, calendar: tuple[np.ndarray, ...], buffer: int) -> Blocked:
@@ -53,3 +53,8 @@ def blocked_time(claims: Spans, calendar: tuple[np.ndarray, ...], buffer: int) -
         everything=(b_owner[keep], b_lo[keep], b_hi[keep]),
         physical=(c_who[away], c_lo[away], c_hi[away]) if away.any() else None,
     )
+
+
+def _not(mask: np.ndarray) -> np.ndarray:
+    """In place: one matrix fewer to allocate."""
+    return np.logical_not(mask, out=mask)
