@@ -51,3 +51,12 @@ async def test_a_window_over_a_year_is_invalid(uc):
     with exactly(Invalid, "lookForwardTime is at most 366 days") as refused:
         await search(uc, uc.customer(), look_forward_seconds=367 * 86400)
     assert refused.error.errors == [{"field": "lookForwardTime", "message": "at most 366.00:00:00"}]
+
+
+async def test_busy_calendar_time_takes_the_slots_it_overlaps(uc):
+    """A bank of one's own: uc.load upserts a bank definition over the test bank, inside the test."""
+    await uc.load(b.bank(timeSlots=[
+        {"employeeId": b.ANNA, "startDate": "2026-06-01T07:30:00Z", "endDate": "2026-06-01T08:00:00Z", "status": "Busy"},
+    ]))
+    monday = [s[0] - MONDAY_0900_CPH for s in await search(uc, uc.customer()) if s[0] < MONDAY_0900_CPH + 86400]
+    assert monday == [3600, 5400, 7200]  # 10:00, 10:30, 11:00 local: the hours from 09:00 and 09:30 overlap 09:30-10:00
