@@ -10,6 +10,8 @@ search instead of Python work per start.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 
@@ -130,7 +132,7 @@ def _mixed_radix(*columns: np.ndarray) -> np.ndarray | None:
     return key
 
 
-def objects(values) -> np.ndarray:
+def objects(values: Sequence) -> np.ndarray:
     """A 1-d object array of the values (np.array would make a 2-d array of tuples)."""
     out = np.empty(len(values), dtype=object)
     out[:] = values
