@@ -170,9 +170,9 @@ def instrument_reserve(timer: Timer):
     from meetbook.slots import check
 
     patch = _Patches()
-    patch(check, "load_occupancy", timer.wrap_async("offered_slot: read (load_occupancy)", check.load_occupancy))
-    patch(SlotPlan, "slots", timer.wrap("offered_slot: engine", SlotPlan.slots))
-    patch(reservations, "offered_slot", timer.wrap_async("offered_slot (total)", reservations.offered_slot))
+    patch(check, "read_before_claiming", timer.wrap_async("check: read (read_before_claiming)", check.read_before_claiming))
+    patch(SlotPlan, "slots", timer.wrap("check: engine", SlotPlan.slots))
+    patch(reservations, "check_before_claiming", timer.wrap_async("check (total)", reservations.check_before_claiming))
     patch(locks, "lock", timer.wrap_async("advisory locks", locks.lock))
     patch(SnapshotCache, "get", timer.wrap_async("snapshot check", SnapshotCache.get))
     patch(AsyncSession, "flush", timer.wrap_async("flush (unit of work)", AsyncSession.flush))

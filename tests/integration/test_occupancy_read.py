@@ -15,7 +15,7 @@ from meetbook.core.clock import epoch
 from meetbook.core.db import make_engine, make_sessionmaker, unit_of_work
 from meetbook.tables.claims import ClaimRow, employee_resource, room_resource
 from meetbook.tables.calendar import CalendarEntryRow
-from meetbook.tables.occupancy import load_occupancy
+from meetbook.tables.occupancy import load_occupancy, read_before_claiming
 from tests import bankdata as b
 from tests.integration.helpers import book, reserve, search
 
@@ -89,8 +89,7 @@ def test_whole_bank_and_narrow_reads_agree(client, token, load_bank, database_ur
                     whole = await load_occupancy(session, lo, hi, now, **ignore)
                     narrow = await load_occupancy(session, lo, hi, now, advisor_ids=ADVISORS, room_ids=ROOMS, **ignore)
                     # a check's read: a row per claim and entry (searches on PostgreSQL get them packed)
-                    rows = await load_occupancy(session, lo, hi, now, advisor_ids=ADVISORS, room_ids=ROOMS,
-                                                expired_holds=set(), **ignore)
+                    rows = (await read_before_claiming(session, lo, hi, now, advisor_ids=ADVISORS, room_ids=ROOMS, **ignore)).occupancy
                     assert _as_sets(rows) == _as_sets(narrow)
                     found.append((_as_sets(whole), _as_sets(narrow)))
             return found

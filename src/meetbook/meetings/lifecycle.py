@@ -15,7 +15,7 @@ from meetbook.core import locks, patching
 from meetbook.core.errors import Conflict, HoldExpired, Invalid, NotFound, SlotTaken
 from meetbook.meetings.schemas import Meeting, MeetingChanges
 from meetbook.meetings.service import claim_additional_employees, get_meeting_row, meeting_out
-from meetbook.slots.check import offered_slot
+from meetbook.slots.check import SlotCheck, offered_slot
 from meetbook.tables import catalog as m
 from meetbook.tables.claiming import claims_for
 from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource, room_resource, session_lock
@@ -99,11 +99,12 @@ async def _move(session: AsyncSession, cache: SnapshotCache, row: MeetingRow, ho
         raise HoldExpired("the hold on the new time ran out after five minutes; reserve it again")
 
     bank = await cache.get(session)
-    slot = await offered_slot(
-        session, bank, employee_id=hold.employee_id, start=hold.start, end=hold.end, now=now, room_id=hold.room_id,
-        customer_initiated=not who.is_employee, topic_id=row.topic_id, customer_type_id=row.customer_type_id,
-        meeting_type=row.type, ignore_hold_ids=[hold.id], ignore_meeting_ids=[row.id],
+    check = SlotCheck(
+        hold.employee_id, hold.start, hold.end, room_id=hold.room_id, customer_initiated=not who.is_employee,
+        topic_id=row.topic_id, customer_type_id=row.customer_type_id, meeting_type=row.type,
+        ignore_hold_ids=(hold.id,), ignore_meeting_ids=(row.id,),
     )
+    slot = await offered_slot(session, bank, check, now)
     if slot is None:
         raise SlotTaken(f"the new time is not bookable as a {row.type} meeting with this advisor; search again")
 

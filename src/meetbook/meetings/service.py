@@ -14,7 +14,7 @@ from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.core import locks
 from meetbook.core.errors import Conflict, Forbidden, HoldExpired, NotFound, SlotTaken
 from meetbook.meetings.schemas import CreateMeeting, Meeting
-from meetbook.slots.check import offered_slot
+from meetbook.slots.check import SlotCheck, offered_slot
 from meetbook.tables import catalog as m
 from meetbook.tables.claiming import claims_for, detach_claims
 from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource
@@ -92,21 +92,11 @@ async def book(session: AsyncSession, cache: SnapshotCache, body: CreateMeeting,
         if extra not in bank.advisors:
             raise NotFound.of("employee", extra)
 
-    slot = await offered_slot(
-        session,
-        bank,
-        employee_id=hold.employee_id,
-        start=hold.start,
-        end=hold.end,
-        now=now,
-        room_id=hold.room_id,
-        customer_initiated=body.booked_by == "customer",
-        topic_id=body.topic_id,
-        customer_type_id=body.customer_type_id,
-        meeting_type=body.type,
-        ignore_hold_ids=[hold.id],
-        ignore_meeting_ids=[hold.existing_meeting_id] if hold.existing_meeting_id else (),
+    check = SlotCheck(
+        hold.employee_id, hold.start, hold.end, room_id=hold.room_id, customer_initiated=body.booked_by == "customer",
+        topic_id=body.topic_id, customer_type_id=body.customer_type_id, meeting_type=body.type, ignore_hold_ids=(hold.id,),
     )
+    slot = await offered_slot(session, bank, check, now)
     if slot is None:
         raise SlotTaken(
             f"the held time is not bookable as a {body.type} meeting on this topic with this advisor; "
@@ -253,10 +243,8 @@ async def claim_additional_employees(
         return
     await locks.lock(session, [employee_resource(e) for e in wanted])
     for employee_id in wanted:
-        free = await offered_slot(
-            session, bank, employee_id=employee_id, start=meeting.start, end=meeting.end, now=now,
-            customer_initiated=False, ignore_meeting_ids=[meeting.id],
-        )
+        check = SlotCheck(employee_id, meeting.start, meeting.end, customer_initiated=False, ignore_meeting_ids=(meeting.id,))
+        free = await offered_slot(session, bank, check, now)
         if free is None:
             raise SlotTaken(f"employee '{employee_id}' is not free for the whole meeting")
     for claim in claims_for([employee_resource(e) for e in wanted], meeting.start, meeting.end, bank.settings.buffer_seconds, meeting_id=meeting.id):

@@ -16,13 +16,12 @@ from meetbook.core.clock import epoch
 from meetbook.core.db import new_id
 from meetbook.core.errors import Conflict, Invalid, NotFound, SlotTaken
 from meetbook.reservations.schemas import Reservation
-from meetbook.slots.check import offered_slot
+from meetbook.slots.check import SlotCheck, check_before_claiming
 from meetbook.slots.schemas import TimeSlot
 from meetbook.slots.time_slots import hold_out
 from meetbook.tables.claiming import claims_for, subtract
 from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource, room_resource, session_lock
 from meetbook.tables.meetings import MeetingRow
-from meetbook.tables.occupancy import TokenHold
 
 HOLD_SECONDS = 300
 
@@ -58,24 +57,14 @@ async def reserve(
     limited = not who.is_employee
     await locks.lock(session, resources, first=[session_lock(who.subject, request.token)] + ([f"customer:{who.subject}"] if limited else []))
 
-    # One read: the slot's check, and the hold this token already has (whose claims the check
-    # leaves out: moving one's own hold within its time is fine).
-    expired: set[str] = set()
-    held: list[TokenHold] = []
-    offered = await offered_slot(
-        session,
-        bank,
-        employee_id=slot.employee_id,
-        start=slot.start_date,
-        end=slot.end_date,
-        now=now,
-        room_id=slot.room_id,
-        customer_initiated=not who.is_employee,
-        ignore_meeting_ids=[request.existing_meeting_id] if request.existing_meeting_id else (),
-        expired_holds=expired,
-        token=(who.subject, request.token),
-        token_holds=held,
+    # One read: the slot's check, and the customer's holds (their session's own does not count
+    # against the slot: moving one's own hold within its time is fine).
+    check = SlotCheck(
+        slot.employee_id, slot.start_date, slot.end_date, room_id=slot.room_id, customer_initiated=not who.is_employee,
+        ignore_meeting_ids=(request.existing_meeting_id,) if request.existing_meeting_id else (),
     )
+    read = await check_before_claiming(session, bank, check, now, (who.subject, request.token))
+    offered, expired, held = read.slot, set(read.expired_holds), read.customer_holds
     previous = next((h for h in held if h.mine), None)
     if previous is not None and previous.expires <= epoch(now):
         expired.add(previous.id)

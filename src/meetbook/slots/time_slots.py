@@ -15,7 +15,7 @@ from meetbook.core import locks, patching
 from meetbook.core.clock import epoch
 from meetbook.core.errors import NotFound, SlotTaken
 from meetbook.slots.calendar import remove_entry
-from meetbook.slots.check import offered_slot
+from meetbook.slots.check import SlotCheck, offered_slot
 from meetbook.slots.schemas import HoldChanges, TimeSlot
 from meetbook.tables import catalog as m
 from meetbook.tables.calendar import CalendarEntryRow
@@ -101,10 +101,9 @@ async def patch_hold(
             if await session.get(m.RoomRow, changes.room_id) is None:
                 raise NotFound.of("room", changes.room_id)
             bank = await cache.get(session)
-            offered = await offered_slot(
-                session, bank, employee_id=hold.employee_id, start=hold.start, end=hold.end, now=now,
-                room_id=changes.room_id, customer_initiated=not who.is_employee, ignore_hold_ids=[hold.id],
-            )
+            check = SlotCheck(hold.employee_id, hold.start, hold.end, room_id=changes.room_id,
+                              customer_initiated=not who.is_employee, ignore_hold_ids=(hold.id,))
+            offered = await offered_slot(session, bank, check, now)
             if offered is None:
                 raise SlotTaken("that room is not free for the held time")
         await session.execute(delete(ClaimRow).where(ClaimRow.hold_id == hold.id, ClaimRow.resource.like("room:%")))

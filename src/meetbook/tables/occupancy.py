@@ -54,47 +54,23 @@ async def load_occupancy(
     ignore_hold_ids: Collection[str] = (),
     advisor_ids: Collection[str] | None = None,
     room_ids: Collection[str] = (),
-    expired_holds: set[str] | None = None,
-    token: tuple[str, str] | None = None,
-    token_holds: list[TokenHold] | None = None,
 ) -> Occupancy:
-    """Active claims and calendar time around the window.
+    """Active claims and calendar time around the window (a search's read, and a check's).
 
     The window is widened on each side (see WIDEN): daily caps and the fair tie-break count the
     whole local day of every slot. Expired holds are left out: they never block anyone. With
     `advisor_ids`, only those advisors' time and the given rooms' time is read: a search for one
     advisor reads a handful of rows, not the whole bank's.
-
-    With `expired_holds` (a narrow read before claiming, so with `advisor_ids`), expired holds'
-    claims are read too and their hold ids added to it, so that the claiming transaction deletes
-    them only when there are any (they would trip the database's overlap check).
-
-    With `token` (subject, reservation token; a narrow read too), the claims of that customer
-    session's hold are left out, and that hold and the customer's other live holds are added to
-    `token_holds`: a reserve learns what its customer already holds in the same round trip as the check.
     """
-    lo, hi = window_start - WIDEN, window_end + WIDEN
-    params: dict = {"lo": lo, "hi": hi, "now": now}
-    if ignore_meeting_ids:
-        params["ignored_meetings"] = list(ignore_meeting_ids)
-    if ignore_hold_ids:
-        params["ignored_holds"] = list(ignore_hold_ids)
-    if advisor_ids is not None:
-        # Rooms by name, not by a LIKE pattern, so the (resource, start) index serves the read.
-        params["wanted"] = [employee_resource(a) for a in advisor_ids] + [room_resource(r) for r in room_ids]
-        params["advisors"] = list(advisor_ids)
+    params = _params(window_start, window_end, now, ignore_meeting_ids, ignore_hold_ids, advisor_ids, room_ids)
     connection = await session.connection()
     arrays = connection.dialect.name == "postgresql"
     named = advisor_ids is not None
-    if (expired_holds is not None or token is not None) and not named:
-        raise ValueError("expired_holds and token are for narrow reads: name the advisors (advisor_ids)")
-    if token is not None:
-        params["subject"], params["token"] = token
-    if arrays and expired_holds is None and token is None:
+    if arrays:
         return await _load_packed(connection, params, named, bool(ignore_meeting_ids), bool(ignore_hold_ids))
     if named:
-        query = _named_query(expired_holds is not None, bool(ignore_meeting_ids), bool(ignore_hold_ids), arrays, token is not None)
-        return await _load_named(connection, query, params, now, expired_holds, token_holds)
+        query = _named_query(False, bool(ignore_meeting_ids), bool(ignore_hold_ids), arrays, False)
+        return (await _load_named(connection, query, params, now)).occupancy
     query = _claims_query(bool(ignore_meeting_ids), bool(ignore_hold_ids))
     with collection_deferred():  # a month of a bank is 20,000+ rows, none of them cyclic
         rows = (await connection.execute(query, params)).all()
@@ -105,6 +81,69 @@ async def load_occupancy(
     for employee_id, room_id, start, end, status in (await connection.execute(_entries_query(), params)).all():
         calendar.add(employee_id, room_id, start, end, status)
     return calendar.occupancy(advisor_claims, rooms)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerHold:
+    """A live hold of the reserving customer, as the read before claiming found it (epoch
+    seconds); `mine` when it is the reservation token's own."""
+
+    id: str
+    employee_id: str
+    room_id: str | None
+    start: int
+    end: int
+    expires: int
+    mine: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimingRead:
+    """What a transaction about to claim learns in one round trip: the occupancy, the expired
+    holds in the way (it deletes them: they would trip the database's overlap check), and the
+    customer's own holds."""
+
+    occupancy: Occupancy
+    expired_holds: frozenset[str]
+    customer_holds: tuple[CustomerHold, ...] = ()
+
+
+async def read_before_claiming(
+    session: AsyncSession,
+    window_start: int,
+    window_end: int,
+    now: int,
+    *,
+    advisor_ids: Collection[str],
+    room_ids: Collection[str] = (),
+    ignore_meeting_ids: Collection[str] = (),
+    ignore_hold_ids: Collection[str] = (),
+    customer_session: tuple[str, str] | None = None,
+) -> ClaimingRead:
+    """The narrow read of load_occupancy, a row per claim, with expired holds' claims too. With
+    `customer_session` (subject, reservation token), that session's hold does not count (moving
+    one's own hold within its time is fine), and the customer's live holds come back with it."""
+    params = _params(window_start, window_end, now, ignore_meeting_ids, ignore_hold_ids, advisor_ids, room_ids)
+    if customer_session is not None:
+        params["subject"], params["token"] = customer_session
+    connection = await session.connection()
+    query = _named_query(True, bool(ignore_meeting_ids), bool(ignore_hold_ids), connection.dialect.name == "postgresql",
+                         customer_session is not None)
+    return await _load_named(connection, query, params, now)
+
+
+def _params(window_start: int, window_end: int, now: int, ignore_meeting_ids, ignore_hold_ids, advisor_ids, room_ids) -> dict:
+    lo, hi = window_start - WIDEN, window_end + WIDEN
+    params: dict = {"lo": lo, "hi": hi, "now": now}
+    if ignore_meeting_ids:
+        params["ignored_meetings"] = list(ignore_meeting_ids)
+    if ignore_hold_ids:
+        params["ignored_holds"] = list(ignore_hold_ids)
+    if advisor_ids is not None:
+        # Rooms by name, not by a LIKE pattern, so the (resource, start) index serves the read.
+        params["wanted"] = [employee_resource(a) for a in advisor_ids] + [room_resource(r) for r in room_ids]
+        params["advisors"] = list(advisor_ids)
+    return params
 
 
 async def _load_packed(connection, params: dict, named: bool, ignore_meetings: bool, ignore_holds: bool) -> Occupancy:
@@ -199,45 +238,29 @@ def _entries_query():
     )
 
 
-@dataclass(frozen=True, slots=True)
-class TokenHold:
-    """A hold of the reserving customer, as the check's read found it (epoch seconds); `mine`
-    when it is the reservation token's own."""
-
-    id: str
-    employee_id: str
-    room_id: str | None
-    start: int
-    end: int
-    expires: int
-    mine: bool = True
-
-
 # The status column's markers for the customer's holds (no calendar status looks like these).
 _TOKEN_HOLD = "token hold"
 _OTHER_HOLD = "other hold"
 
 
-async def _load_named(connection, query, params: dict, now: int, expired_holds: set[str] | None,
-                      token_holds: list[TokenHold] | None) -> Occupancy:
-    """A narrow read (named advisors and rooms: a reserve's check, a one-advisor search) in one
-    round trip: claims, calendar entries (and the token's hold) as one UNION ALL, told apart by
-    the status column."""
+async def _load_named(connection, query, params: dict, now: int) -> ClaimingRead:
+    """A narrow read (named advisors and rooms) in one round trip: claims, calendar entries (and
+    the customer's holds) as one UNION ALL, told apart by the status column."""
     claims: list[tuple[str, int, int, int]] = []
+    expired: set[str] = set()
+    holds: list[CustomerHold] = []
     calendar = _Calendar()
     for who, start, end, seconds, expires, hold, status, room_id in (await connection.execute(query, params)).all():
         if status is None:  # a claim
             if expires is not None and expires <= now:
-                if expired_holds is not None:
-                    expired_holds.add(hold)
+                expired.add(hold)
                 continue
             claims.append((who, start, end, seconds))
         elif status == _TOKEN_HOLD or status == _OTHER_HOLD:
-            if token_holds is not None:
-                token_holds.append(TokenHold(hold, who, room_id, start, end, expires, status == _TOKEN_HOLD))
+            holds.append(CustomerHold(hold, who, room_id, start, end, expires, status == _TOKEN_HOLD))
         else:
             calendar.add(who, room_id, start, end, status)
-    return calendar.occupancy(*_columns(claims))
+    return ClaimingRead(calendar.occupancy(*_columns(claims)), frozenset(expired), tuple(holds))
 
 
 class _Calendar:
