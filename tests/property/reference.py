@@ -213,7 +213,8 @@ class Reference:
 
     def qualified(self, adv: Advisor) -> bool:
         topics = self.topic_and_ancestors()
-        ctype = None if self.search.customer_type_id is None else {self.search.customer_type_id}
+        # No customer type: the customer could be any, so only unrestricted criteria match.
+        ctype = set() if self.search.customer_type_id is None else {self.search.customer_type_id}
         groups = self.bank.competence_groups
         for gid in groups:
             if (
@@ -237,7 +238,7 @@ class Reference:
 
     def sg_triggered(self, sg) -> bool:
         search = self.search
-        ctype = None if search.customer_type_id is None else {search.customer_type_id}
+        ctype = set() if search.customer_type_id is None else {search.customer_type_id}
         loc = None if search.customer_location is None else {search.customer_location}
         return (
             self.crit_ok(sg.trigger_topic_ids, self.topic_and_ancestors())

@@ -131,10 +131,11 @@ def _qualification_bank(kit):
 @pytest.mark.parametrize(
     "topic, customer_type, expected",
     [
-        (None, None, {"gen", "loans", "biz", "grp", "deep5", "deep6"}),
-        ("loans", None, {"gen", "loans", "biz", "deep5", "deep6"}),
+        # No customer type: the customer could be any, so "biz" (business customers only) is out.
+        (None, None, {"gen", "loans", "grp", "deep5", "deep6"}),
+        ("loans", None, {"gen", "loans", "deep5", "deep6"}),
         ("mortgage", "private", {"gen", "loans", "deep5", "deep6"}),  # a sub-topic of loans
-        ("pension", None, {"gen", "biz", "grp", "deep5"}),  # deep6 is six levels down
+        ("pension", None, {"gen", "grp", "deep5"}),  # deep6 is six levels down
         ("pension", "business", {"gen", "biz", "grp", "deep5"}),
     ],
 )
@@ -210,6 +211,13 @@ SG_ONLY = frozenset({SERVICE_GROUP})
             dict(employee_types=SG_ONLY),
             {"sg-aar": {P, O}},
         ),
+        # a group for business customers reaches business customers, not a customer of unknown type
+        (
+            {"trigger_customer_type_ids": frozenset({"business"})},
+            dict(customer_type_id="business", employee_types=SG_ONLY),
+            {"sg-aar": {P, O}},
+        ),
+        ({"trigger_customer_type_ids": frozenset({"business"})}, dict(employee_types=SG_ONLY), {}),
         # service-group members through a competence group
         (
             {"employee_ids": frozenset(), "competence_group_ids": frozenset({"cg"})},

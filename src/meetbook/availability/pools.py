@@ -2,7 +2,11 @@
 
 An advisor is *qualified* for a topic and customer type through their own skills or through a
 competence group (or its sub-groups, at most MAX_GROUP_DEPTH levels) whose topics and customer
-types match; an advisor with no skills and no groups is qualified for everything. A service
+types match; an advisor with no skills and no groups is qualified for everything. A search
+without a customer type is for a customer who could be of any type: only advisors and groups not
+restricted to some customer types serve it, and only service groups whose trigger names no
+customer type count (a restriction to Private Banking must not reach an unknown customer). A
+search without a topic is not restricted by topic. A service
 group's members are its own and those of its linked competence groups; it counts for a search
 when its trigger matches, and its service level limits them to its meeting types (Physical only
 at its locations, where the advisor works that day).
@@ -56,6 +60,11 @@ def _one(value: str | None) -> frozenset[str] | None:
     return None if value is None else frozenset((value,))
 
 
+def _customer_type(value: str | None) -> frozenset[str]:
+    """A search's customer type as criteria see it: none given matches only unrestricted criteria."""
+    return frozenset() if value is None else frozenset((value,))
+
+
 class GroupTree:
     """Competence groups as a forest: parents, children, inherited criteria."""
 
@@ -106,7 +115,7 @@ def qualified_set(
     bank: Bank, tree: GroupTree, lineage: frozenset[str] | None, customer_type: str | None
 ) -> frozenset[str]:
     """Ids of advisors qualified for the topic and customer type."""
-    ctypes = _one(customer_type)
+    ctypes = _customer_type(customer_type)
     via_groups: set[str] = set()
     for gid in bank.competence_groups:
         if criterion_matches(tree.inherited(gid, "topic_ids"), lineage) and criterion_matches(
@@ -138,7 +147,7 @@ def service_group_members(bank: Bank, tree: GroupTree) -> dict[str, frozenset[st
 def triggered(sg: ServiceGroup, lineage: frozenset[str] | None, search: SlotSearch) -> bool:
     return (
         criterion_matches(sg.trigger_topic_ids, lineage)
-        and criterion_matches(sg.trigger_customer_type_ids, _one(search.customer_type_id))
+        and criterion_matches(sg.trigger_customer_type_ids, _customer_type(search.customer_type_id))
         and criterion_matches(sg.trigger_customer_locations, _one(search.customer_location))
     )
 
