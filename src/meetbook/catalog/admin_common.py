@@ -13,11 +13,10 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import String, cast, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.core import patching
-from meetbook.core.db import new_id
+from meetbook.core.db import new_id, refused_as
 from meetbook.core.errors import Conflict, Invalid, NotFound
 from meetbook.tables import catalog as m
 from meetbook.tables.claims import HoldRow
@@ -113,10 +112,8 @@ async def ensure_unique(session: AsyncSession, table: type, ident: str, message:
 
 async def flush(session: AsyncSession, kind: str) -> None:
     """A unique index that catches what the checks missed (two writers at once) is a 409 too."""
-    try:
+    async with refused_as(Conflict(f"the {kind} collides with another one written at the same moment; read it and try again")):
         await session.flush()
-    except IntegrityError:
-        raise Conflict(f"the {kind} collides with another one written at the same moment; read it and try again") from None
 
 
 # --- JSON Patch ---------------------------------------------------------------------------------------

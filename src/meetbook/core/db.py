@@ -12,9 +12,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import JSON, DateTime, MetaData, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+from meetbook.core.errors import Conflict
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -23,6 +26,17 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+@asynccontextmanager
+async def refused_as(conflict: Conflict) -> AsyncIterator[None]:
+    """A write the database refuses inside the block (an overlapping claim, a duplicate key:
+    someone else wrote at the same moment) is this 409. The one place such refusals are mapped;
+    what escapes a use case is mapped by the error handlers of core.http."""
+    try:
+        yield
+    except IntegrityError as exc:
+        raise conflict from exc
 
 
 def new_id() -> str:

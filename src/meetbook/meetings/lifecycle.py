@@ -12,6 +12,7 @@ from meetbook.auth.tokens import Principal
 from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.catalog.store import get_or_404
 from meetbook.core import locks, patching
+from meetbook.core.db import refused_as
 from meetbook.core.errors import Conflict, HoldExpired, Invalid, NotFound, SlotTaken
 from meetbook.meetings.schemas import Meeting, MeetingChanges
 from meetbook.meetings.service import claim_additional_employees, get_meeting_row, meeting_out
@@ -122,14 +123,8 @@ async def _move(session: AsyncSession, cache: SnapshotCache, row: MeetingRow, ho
     row.time_slot_id = hold.id
     row.sequence += 1  # calendars replace the old copy of the event
     await session.delete(hold)
-    try:
+    async with refused_as(SlotTaken("the new time was taken by someone else at the same moment")):
         await session.flush()
-    except Exception as exc:  # the constraint refused: someone else holds part of the new time
-        from sqlalchemy.exc import IntegrityError
-
-        if isinstance(exc, IntegrityError):
-            raise SlotTaken("the new time was taken by someone else at the same moment") from exc
-        raise
 
 
 async def cancel_meeting(session: AsyncSession, meeting_id: str, who: Principal, now: dt.datetime) -> None:

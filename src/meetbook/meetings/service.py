@@ -6,12 +6,12 @@ import datetime as dt
 from collections.abc import Collection
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.auth.tokens import Principal
 from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.core import locks
+from meetbook.core.db import refused_as
 from meetbook.core.errors import Conflict, Forbidden, HoldExpired, NotFound, SlotTaken
 from meetbook.meetings.schemas import CreateMeeting, Meeting
 from meetbook.slots.check import SlotCheck, offered_slot
@@ -249,7 +249,5 @@ async def claim_additional_employees(
             raise SlotTaken(f"employee '{employee_id}' is not free for the whole meeting")
     for claim in claims_for([employee_resource(e) for e in wanted], meeting.start, meeting.end, bank.settings.buffer_seconds, meeting_id=meeting.id):
         session.add(claim)
-    try:
+    async with refused_as(SlotTaken("an additional employee was booked by someone else at the same moment")):
         await session.flush()
-    except IntegrityError as exc:
-        raise SlotTaken("an additional employee was booked by someone else at the same moment") from exc

@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.auth.tokens import Principal
 from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.core import locks
 from meetbook.core.clock import epoch
-from meetbook.core.db import new_id
+from meetbook.core.db import new_id, refused_as
 from meetbook.core.errors import Conflict, Invalid, NotFound, SlotTaken
 from meetbook.reservations.schemas import Reservation
 from meetbook.slots.check import SlotCheck, check_before_claiming
@@ -127,10 +126,8 @@ async def reserve(
                 "meeting_seconds": claim.meeting_seconds if start_s == claim.start_s else 0,
                 "hold_id": hold.id, "meeting_id": None, "expires_s": expires_s,
             })
-    try:
+    async with refused_as(SlotTaken("the time slot was taken by someone else at the same moment; pick another")):
         await _insert_hold(session, _columns_of(hold), claims)
-    except IntegrityError as exc:
-        raise SlotTaken("the time slot was taken by someone else at the same moment; pick another") from exc
     return hold_out(hold)
 
 

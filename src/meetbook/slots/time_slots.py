@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.auth.tokens import Principal
 from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.core import locks, patching
 from meetbook.core.clock import epoch
+from meetbook.core.db import refused_as
 from meetbook.core.errors import NotFound, SlotTaken
 from meetbook.slots.calendar import remove_entry
 from meetbook.slots.check import SlotCheck, offered_slot
@@ -114,8 +114,6 @@ async def patch_hold(
         hold.room_id = changes.room_id
     hold.service_group = changes.service_group
     hold.date_modified = now
-    try:
+    async with refused_as(SlotTaken("that room was taken by someone else at the same moment")):
         await session.flush()
-    except IntegrityError as exc:
-        raise SlotTaken("that room was taken by someone else at the same moment") from exc
     return hold_out(hold)
