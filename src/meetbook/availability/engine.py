@@ -1,7 +1,7 @@
 """Available time slots: `compute_slots(search, bank, occupancy, now) -> list[Slot]`.
 
 Pure: the standard library and numpy, no clock (`now` is an argument), no I/O. Instants are
-integer epoch seconds; the bank's local time enters through `localtime.LocalCalendar`.
+integer epoch seconds; the bank's local time enters through `localtime.LocalTime`.
 
 A search runs as stages, each a module named for the rules it applies, taking and returning
 frozen values:

@@ -45,7 +45,7 @@ def weekday(n: int) -> int:
     return (n + 3) % 7
 
 
-class LocalCalendar:
+class LocalTime:
     """One zone's offsets over a growing range of instants, with per-day caches."""
 
     def __init__(self, zone_name: str) -> None:

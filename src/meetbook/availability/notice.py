@@ -38,7 +38,7 @@ def earliest_starts(window: Window, now: int, notice: int, weeks: list[Week]) ->
 
 def _after_working_time(window: Window, now: int, notice: int, hours: Hours) -> int:
     """When `notice` seconds of the weekly working hours after `now` have passed."""
-    cal = window.calendar
+    cal = window.local_time
     remaining = notice
     n = cal.local_day(now)
     for m in range(n, n + NOTICE_LOOKAHEAD_DAYS + 1):

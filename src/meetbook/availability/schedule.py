@@ -125,7 +125,7 @@ class OpenSchedule:
                 iv
                 for di, day_wk in enumerate(w.weekdays.tolist())
                 if day_wk == wk and not w.closed[di]
-                for iv in w.calendar.wall(w.first_day + di, *day_hours)
+                for iv in w.local_time.wall(w.first_day + di, *day_hours)
             ]
         return ivs
 
@@ -137,7 +137,7 @@ class OpenSchedule:
             day_hours = clipped[wk]
             if day_hours is None or w.closed[di]:
                 continue
-            for a, b in w.calendar.wall(w.first_day + di, *day_hours):
+            for a, b in w.local_time.wall(w.first_day + di, *day_hours):
                 if ivs and ivs[-1][1] == a:
                     ivs[-1] = (ivs[-1][0], b)
                 else:

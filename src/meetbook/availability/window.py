@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .intervals import Interval, normalise
-from .localtime import DAY, LocalCalendar, day_number, weekday
+from .localtime import DAY, LocalTime, day_number, weekday
 from .model import BankSettings, SlotSearch
 
 
@@ -23,7 +23,7 @@ class Window(NamedTuple):
     start: int
     end: int
     duration: int  # of the meeting
-    calendar: LocalCalendar  # the bank's zone (it caches what it has worked out)
+    local_time: LocalTime  # the bank's zone (it caches what it has worked out)
     first_day: int  # local day number of day index 0
     weekdays: np.ndarray  # day index -> weekday (Monday 0)
     closed: tuple[bool, ...]  # day index -> a closing day
@@ -47,7 +47,7 @@ class Window(NamedTuple):
         """The day index of each instant (all inside the days)."""
         if self.day_starts is not None:
             return np.searchsorted(self.day_starts, instants, side="right") - 1
-        local_day, n0 = self.calendar.local_day, self.first_day
+        local_day, n0 = self.local_time.local_day, self.first_day
         return np.array([local_day(t) - n0 for t in instants.tolist()], dtype=np.int64)
 
 
@@ -59,7 +59,7 @@ def search_window(search: SlotSearch, settings: BankSettings, now: int, duration
         end = min(end, now + settings.max_ahead_seconds)
     if end <= start or duration <= 0:
         return None
-    cal = LocalCalendar(settings.time_zone)
+    cal = LocalTime(settings.time_zone)
     pieces = cal.pieces(start, end + duration)
     n0 = min((a + off) // DAY for a, _, off in pieces)
     n1 = max((b - 1 + off) // DAY for _, b, off in pieces)
@@ -79,7 +79,7 @@ def search_window(search: SlotSearch, settings: BankSettings, now: int, duration
         start=start,
         end=end,
         duration=duration,
-        calendar=cal,
+        local_time=cal,
         first_day=n0,
         weekdays=np.array([weekday(n) for n in days], dtype=np.int64),
         closed=tuple(n in closing for n in days),
