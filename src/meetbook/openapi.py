@@ -160,7 +160,9 @@ def _error_answers(document: dict) -> None:
             if operation.get("security"):
                 statuses |= {401, 403}
             responses = operation.setdefault("responses", {})
+            # A refusal a route declared with a description only (the token endpoint's) is the error body too.
+            statuses |= {int(s) for s, answer in responses.items() if s.isdigit() and int(s) >= 400 and "content" not in answer}
             for status in sorted(statuses):
-                answer = responses.setdefault(str(status), {"description": MEANINGS[status]})
+                answer = responses.setdefault(str(status), {"description": MEANINGS.get(status, "Refused")})
                 # A route whose own refusals are a page (the sign-in form) still answers these in JSON.
                 answer.setdefault("content", {}).setdefault("application/json", error_answer(status))

@@ -253,10 +253,21 @@ def _validate(request: Request, response_type: str, client_id: str, redirect_uri
     return None
 
 
+_PAGE = {"text/html": {"schema": {"type": "string"}}}
+# What the sign-in form answers besides itself: an error page while redirect_uri is not trusted,
+# a redirect to it with `error=` after (RFC 6749 section 4.1.2.1), the form again with its problems.
+PAGE_REFUSALS = {
+    303: {"description": "Back to redirect_uri, with a code or with error= and error_description="},
+    400: {"description": "The request or the form is not valid (an error page, or the form with its problems)", "content": _PAGE},
+    404: {"description": "The development issuer is off, or the client is unknown (an error page)", "content": _PAGE},
+}
+
+
 @router.get(
     "/oauth/authorize",
     summary="Sign-in form of the development issuer (authorization code with PKCE, S256)",
     response_class=HTMLResponse,
+    responses=PAGE_REFUSALS,
 )
 async def authorize_form(
     request: Request,
@@ -284,6 +295,7 @@ async def authorize_form(
     summary="Sign in (development issuer): redirects to redirect_uri with a one-time code and the state",
     response_class=HTMLResponse,
     status_code=303,
+    responses=PAGE_REFUSALS,
 )
 async def authorize(
     request: Request,

@@ -29,7 +29,11 @@ router = APIRouter(tags=["Authentication"])
         "`client_id=booking-page` for the booking page: the code comes from `/oauth/authorize`, and the "
         "token is a customer token whose subject is the customer number."
     ),
-    responses={400: {"description": "Unsupported grant or scope, or a bad code"}, 401: {"description": "Unknown client"}},
+    responses={
+        400: {"description": "Unsupported grant or scope, or a bad code"},
+        401: {"description": "Unknown client"},
+        404: {"description": "authorization_code while the development sign-in is off"},
+    },
 )
 async def token(
     request: Request,

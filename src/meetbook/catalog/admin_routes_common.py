@@ -15,6 +15,7 @@ from meetbook.catalog import admin_crud
 from meetbook.catalog.admin_common import Entity
 from meetbook.core import idempotency
 from meetbook.core.http import IdempotencyKey, Session, dump, error_responses, json
+from meetbook.core.wire import IdParam
 
 CONFIG = "Organization Configuration"
 
@@ -70,7 +71,7 @@ def writes(router: APIRouter, spec: Entity, tag: str = CONFIG) -> None:
         description=PATCH_TEXT, response_model=schema, openapi_extra={"requestBody": PATCH_BODY},
         responses=error_responses(400, 403, 404, 409),
     )
-    async def patch(session: Session, _who: Admin, id: str, body: Patch = None):
+    async def patch(session: Session, _who: Admin, id: IdParam, body: Patch = None):
         return json(dump(await admin_crud.patch(session, spec, id, body)))
 
     @router.delete(
@@ -78,7 +79,7 @@ def writes(router: APIRouter, spec: Entity, tag: str = CONFIG) -> None:
         description=f"Refused with 409, naming what still refers to the {kind}, while anything does.",
         responses=error_responses(403, 404, 409),
     )
-    async def remove(request: Request, session: Session, _who: Admin, id: str):
+    async def remove(request: Request, session: Session, _who: Admin, id: IdParam):
         await admin_crud.delete(session, spec, id, now(request))
         return Response(status_code=204)
 
@@ -96,5 +97,5 @@ def reads(router: APIRouter, spec: Entity, *order, scope: str = "employee", list
 
     @router.get(spec.path + "/{id}", name=f"get_{slug}", tags=[tag], summary=f"Get a {kind}", response_model=schema,
                 responses=error_responses(403, 404))
-    async def get_one(session: Session, _who: who_type, id: str):
+    async def get_one(session: Session, _who: who_type, id: IdParam):
         return json(dump(await admin_crud.get(session, spec, id)))

@@ -17,6 +17,7 @@ from meetbook.catalog.store import organization_settings
 from meetbook.core.errors import Invalid
 from meetbook.core.http import Session, dump, error_responses, json
 from meetbook.core.timefmt import parse_date, parse_instant
+from meetbook.core.wire import DateParam, IdParam
 
 router = APIRouter(tags=[CONFIG])
 writes(router, EMPLOYEES)
@@ -27,7 +28,7 @@ writes(router, EMPLOYEES)
     description="The whole employee at this id (a UUID): 201 when new, 200 when replaced.",
     response_model=c.Employee, responses=error_responses(400, 403, 404, 409),
 )
-async def put_employee(session: Session, _who: Admin, id: str, body: c.Employee):
+async def put_employee(session: Session, _who: Admin, id: IdParam, body: c.Employee):
     employee, new = await admin_crud.replace(session, EMPLOYEES, id, body)
     return created(dump(employee), f"{EMPLOYEES.path}/{employee.id}") if new else json(dump(employee))
 
@@ -42,7 +43,7 @@ async def list_schedules(session: Session, _who: Employee):
 
 @router.get(SCHEDULES + "/{employeeId}", summary="Get an employee's weekly schedule", response_model=c.EmployeeSchedule,
             responses=error_responses(403, 404))
-async def get_schedule(session: Session, _who: Employee, employeeId: str):
+async def get_schedule(session: Session, _who: Employee, employeeId: IdParam):
     return json(dump(await admin_people.get_schedule(session, employeeId)))
 
 
@@ -52,20 +53,20 @@ async def get_schedule(session: Session, _who: Employee, employeeId: str):
     "201 when the employee had no schedule, 200 when it was replaced.",
     response_model=c.EmployeeSchedule, responses=error_responses(400, 403, 404),
 )
-async def put_schedule(session: Session, _who: Admin, employeeId: str, body: ScheduleBody):
+async def put_schedule(session: Session, _who: Admin, employeeId: IdParam, body: ScheduleBody):
     schedule, new = await admin_people.put_schedule(session, employeeId, body)
     return created(dump(schedule), f"{SCHEDULES}/{schedule.employee_id}") if new else json(dump(schedule))
 
 
 @router.patch(SCHEDULES + "/{employeeId}", summary="Change an employee's weekly schedule (JSON Patch)", description=PATCH_TEXT,
               response_model=c.EmployeeSchedule, openapi_extra={"requestBody": PATCH_BODY}, responses=error_responses(400, 403, 404))
-async def patch_schedule(session: Session, _who: Admin, employeeId: str, body: Patch = None):
+async def patch_schedule(session: Session, _who: Admin, employeeId: IdParam, body: Patch = None):
     return json(dump(await admin_people.patch_schedule(session, employeeId, body)))
 
 
 @router.delete(SCHEDULES + "/{employeeId}", summary="Delete an employee's weekly schedule (no more bookable hours)", status_code=204,
                responses=error_responses(403, 404))
-async def delete_schedule(session: Session, _who: Admin, employeeId: str):
+async def delete_schedule(session: Session, _who: Admin, employeeId: IdParam):
     await admin_people.delete_schedule(session, employeeId)
     return Response(status_code=204)
 
@@ -93,9 +94,9 @@ async def _local_date(session, name: str, value: str | None) -> dt.date | None:
     response_model=list[ActualDay], responses=error_responses(400, 403, 404),
 )
 async def actual_schedule(
-    request: Request, session: Session, _who: Employee, employeeId: str,
-    start: Annotated[str | None, Query(alias="from", description="First date, e.g. 2026-06-01 (default today)")] = None,
-    end: Annotated[str | None, Query(alias="to", description="Last date, inclusive (default six days after from)")] = None,
+    request: Request, session: Session, _who: Employee, employeeId: IdParam,
+    start: Annotated[DateParam | None, Query(alias="from", description="First date, e.g. 2026-06-01 (default today)")] = None,
+    end: Annotated[DateParam | None, Query(alias="to", description="Last date, inclusive (default six days after from)")] = None,
 ):
     days = await admin_people.actual_days(
         session, employeeId, await _local_date(session, "from", start), await _local_date(session, "to", end), now(request)

@@ -13,6 +13,7 @@ from meetbook.catalog.admin_routes_common import CONFIG, PATCH_BODY, PATCH_TEXT,
 from meetbook.catalog.admin_settings import AllowedOptions, ClosingDay
 from meetbook.core import idempotency
 from meetbook.core.http import IdempotencyKey, Session, dump, error_responses, json
+from meetbook.core.wire import DateParam, IdParam
 
 router = APIRouter(tags=[CONFIG])
 SETTINGS = "/bookme/config/organization-settings"
@@ -43,7 +44,7 @@ async def add_closing_day(request: Request, session: Session, who: Admin, body: 
 
 @router.delete(SETTINGS + "/closing-days/{date}", summary="Remove a closing day", status_code=204,
                responses=error_responses(400, 403, 404))
-async def remove_closing_day(session: Session, _who: Admin, date: str):
+async def remove_closing_day(session: Session, _who: Admin, date: DateParam):
     await admin_settings.remove_closing_day(session, date)
     return Response(status_code=204)
 
@@ -74,8 +75,8 @@ async def put_priority_rules(session: Session, _who: Admin, body: Annotated[list
 )
 async def allowed_options(
     request: Request, session: Session, _who: SignedIn,
-    topic_id: Annotated[str | None, Query(alias="topicId")] = None,
-    customer_type_id: Annotated[str | None, Query(alias="customerTypeId")] = None,
+    topic_id: Annotated[IdParam | None, Query(alias="topicId")] = None,
+    customer_type_id: Annotated[IdParam | None, Query(alias="customerTypeId")] = None,
     location: Annotated[str | None, Query(description="A branch name, e.g. Copenhagen")] = None,
 ):
     options = await admin_settings.allowed_options(session, request.app.state.snapshots, topic_id or None,

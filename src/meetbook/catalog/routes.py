@@ -10,6 +10,7 @@ from meetbook.auth.deps import SignedIn
 from meetbook.catalog import schemas as c
 from meetbook.catalog import service
 from meetbook.core.http import ReadSession, dump, error_responses, json
+from meetbook.core.wire import IdParam
 
 router = APIRouter()
 ERRORS = error_responses(403, 404)
@@ -26,15 +27,15 @@ async def list_topics(
     session: ReadSession,
     _who: SignedIn,
     is_customer: Annotated[bool, Query(alias="isCustomer", description="true: only topics customers may pick")],
-    customer_category_id: Annotated[str | None, Query(alias="customerCategoryId", description="Only topics for this customer type (seed name)")] = None,
-    customer_type_id: Annotated[str | None, Query(alias="customerTypeId", description="Same as customerCategoryId")] = None,
+    customer_category_id: Annotated[IdParam | None, Query(alias="customerCategoryId", description="Only topics for this customer type (seed name)")] = None,
+    customer_type_id: Annotated[IdParam | None, Query(alias="customerTypeId", description="Same as customerCategoryId")] = None,
 ):
     topics = await service.list_topics(session, is_customer, customer_type_id or customer_category_id)
     return json([dump(t) for t in topics])
 
 
 @router.get("/bookme/meeting-topics/{id}", tags=["BookMe"], summary="Get a meeting topic", response_model=c.Topic, responses=ERRORS)
-async def get_topic(session: ReadSession, _who: SignedIn, id: str):
+async def get_topic(session: ReadSession, _who: SignedIn, id: IdParam):
     return json(dump(await service.get_topic(session, id)))
 
 
@@ -44,7 +45,7 @@ async def list_customer_types(session: ReadSession, _who: SignedIn):
 
 
 @router.get("/config/customer-types/{id}", tags=["Organization Configuration"], summary="Get a customer type", response_model=c.CustomerType, responses=ERRORS)
-async def get_customer_type(session: ReadSession, _who: SignedIn, id: str):
+async def get_customer_type(session: ReadSession, _who: SignedIn, id: IdParam):
     return json(dump(await service.get_customer_type(session, id)))
 
 
@@ -54,7 +55,7 @@ async def list_employees(session: ReadSession, _who: SignedIn):
 
 
 @router.get("/config/employees/{id}", tags=["Organization Configuration"], summary="Get an employee", response_model=c.Employee, responses=ERRORS)
-async def get_employee(session: ReadSession, _who: SignedIn, id: str):
+async def get_employee(session: ReadSession, _who: SignedIn, id: IdParam):
     return json(dump(await service.get_employee(session, id)))
 
 
@@ -64,7 +65,7 @@ async def list_rooms(session: ReadSession, _who: SignedIn):
 
 
 @router.get("/config/rooms/{id}", tags=["Organization Configuration"], summary="Get a room", response_model=c.Room, responses=ERRORS)
-async def get_room(session: ReadSession, _who: SignedIn, id: str):
+async def get_room(session: ReadSession, _who: SignedIn, id: IdParam):
     return json(dump(await service.get_room(session, id)))
 
 

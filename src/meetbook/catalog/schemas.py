@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, field_validator
+from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator
 
 from meetbook.availability.model import CALENDAR_STATUSES, EMPLOYEE_TYPES, MEETING_TYPES
 from meetbook.core.wire import ApiModel, Date, EndOfDay, Instant, TimeOfDay, TimeSpan, end_after_start, enum_reader, line, text
@@ -39,11 +39,14 @@ def _uuid_text(value: str | None) -> str | None:
         raise ValueError(f"{value[:40]!r} is not a UUID") from None
 
 
-Id = Annotated[str, BeforeValidator(_uuid_text)]
+Id = Annotated[str, BeforeValidator(_uuid_text), WithJsonSchema({"type": "string", "format": "uuid"})]
 # The lengths are the database columns'.
 Name = line(200, min_length=1)
 OptionalName = line(200)
 Email = line(320)
+# An employee's address as published: what the field's own pattern and `line` accept together.
+_ADDRESS = r"[^@\s\u0000-\u001f\u007f-\u009f]+"
+EMAIL_PATTERN = f"^{_ADDRESS}@{_ADDRESS}$"
 Place = line(200, min_length=1)  # a branch or a customer's location, by name
 
 
@@ -74,7 +77,7 @@ class Employee(ApiModel):
     first_name: OptionalName | None = None
     last_name: OptionalName | None = None
     display_name: OptionalName | None = None
-    email: Annotated[Email, Field(min_length=3, pattern=r"^[^@\s]+@[^@\s]+$")]
+    email: Annotated[line(320, published=EMAIL_PATTERN), Field(min_length=3, pattern=r"^[^@\s]+@[^@\s]+$")]
     initials: line(20, min_length=1)
     location: Place | None = None
     external_id: OptionalName | None = None
@@ -102,8 +105,8 @@ class Location(ApiModel):
 class Workday(ApiModel):
     day_of_week: DayOfWeek
     is_available: bool = True
-    from_: TimeOfDay = Field(default=8 * 60, alias="from")
-    to: EndOfDay = 16 * 60
+    from_: TimeOfDay = Field(default=8 * 60, alias="from", json_schema_extra={"default": "08:00:00"})
+    to: EndOfDay = Field(default=16 * 60, json_schema_extra={"default": "16:00:00"})
     location: Place | None = None
     available_meeting_types: list[MeetingTypeName] = []
 
@@ -189,9 +192,10 @@ class OrganizationSettings(ApiModel):
     time_zone: line(64) = "Europe/Copenhagen"
     opening_time: TimeOfDay | None = None
     closing_time: EndOfDay | None = None
-    default_meeting_duration: TimeSpan = 3600
-    buffer_between_meetings: TimeSpan = 0
-    working_time_buffer: TimeSpan = 0
+    # The defaults are seconds inside; the document shows them as they are written on the wire.
+    default_meeting_duration: TimeSpan = Field(default=3600, json_schema_extra={"default": "01:00:00"})
+    buffer_between_meetings: TimeSpan = Field(default=0, json_schema_extra={"default": "00:00:00"})
+    working_time_buffer: TimeSpan = Field(default=0, json_schema_extra={"default": "00:00:00"})
     max_time_from_booking_to_meeting: TimeSpan | None = None
     max_meeting_time_per_day: TimeSpan | None = None
     closing_days: list[Date] = []

@@ -53,7 +53,12 @@ ReadSession = Annotated[AsyncSession, Depends(_read_session, scope="function")]
 # Declared on every creating POST so the header shows in the OpenAPI document; `idempotency.once` reads it.
 IdempotencyKey = Annotated[
     str | None,
-    Header(alias="Idempotency-Key", description="Retry-safe creation: the same key and body return the first answer for 24 hours"),
+    Header(
+        alias="Idempotency-Key",
+        description="Retry-safe creation: the same key and body return the first answer for 24 hours",
+        # Checked by idempotency (1 to 200 characters); a UUID is a good key.
+        json_schema_extra={"minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"},
+    ),
 ]
 
 

@@ -5,12 +5,24 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    PlainSerializer,
+    ValidationInfo,
+    WithJsonSchema,
+)
+from pydantic.json_schema import JsonSchemaValue
 from pydantic.alias_generators import to_camel
 
 from meetbook.core.timefmt import (
+    MAX_TIMESPAN_DAYS,
     format_instant,
     format_time_of_day,
     format_timespan,
@@ -126,51 +138,145 @@ def plain_line(value: str) -> bool:
     return _LINE_CONTROLS.search(value) is None
 
 
+# The same rules as JSON Schema patterns, for the published document (ECMA 262 and Python read
+# \uXXXX alike). Lone surrogates are left out: no JSON generator sends them, and not every regex
+# engine can spell them.
+LINE_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f]*$"
+TEXT_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"
+
+
+def _published(pattern: str):
+    """The pattern for the document only (_text and _line check it, with messages that say what is
+    wrong), unless the field has a pattern of its own (an e-mail address, a phone number)."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        schema.setdefault("pattern", pattern)
+
+    return extra
+
+
 def text(max_length: int):
     """Free text (descriptions): tabs and line breaks allowed, no other control characters."""
-    return Annotated[str, Field(max_length=max_length), AfterValidator(_text)]
+    return Annotated[
+        str, Field(max_length=max_length, json_schema_extra=_published(TEXT_PATTERN)), AfterValidator(_text)
+    ]
 
 
-def line(max_length: int = 200, min_length: int = 0):
-    """One line (names, e-mail addresses, labels, tokens): no control characters at all."""
-    return Annotated[str, Field(min_length=min_length, max_length=max_length), AfterValidator(_line)]
+def line(max_length: int = 200, min_length: int = 0, published: str = LINE_PATTERN):
+    """One line (names, e-mail addresses, labels, tokens): no control characters at all.
+    `published`: the pattern the document shows, when a field checks one of its own after this."""
+    return Annotated[
+        str,
+        Field(min_length=min_length, max_length=max_length, json_schema_extra=_published(published)),
+        AfterValidator(_line),
+    ]
 
+
+# Every id the service hands out is a UUID (core.db.new_id, the catalog's ids).
+UUID_SCHEMA = {"type": "string", "format": "uuid", "examples": ["3fa85f64-5717-4562-b3fc-2c963f66afa6"]}
 
 # A reference to something of ours (employee, room, topic, hold, meeting): unknown ones are 404s,
-# so only the shape is checked here.
-Id = line(200, min_length=1)
+# so only the shape is checked here; the document says what a known one looks like.
+Id = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_line), WithJsonSchema(UUID_SCHEMA)]
 
+
+# What the parsers in timefmt accept, as published patterns (a little narrower where a pattern
+# cannot say it: no spaces around the value, no leading zeros on the days).
+assert MAX_TIMESPAN_DAYS == 3650  # the days' alternation below spells 0 to 3650
+_DAYS = r"(?:[0-9]{1,3}|[12][0-9]{3}|3[0-5][0-9]{2}|36[0-4][0-9]|3650)"
+TIMESPAN_PATTERN = rf"^(?:{_DAYS}\.)?(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{{1,7}})?)?$"
+TIME_OF_DAY_PATTERN = r"^(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::00)?$"
+END_OF_DAY_PATTERN = r"^(?:(?:[01]?[0-9]|2[0-3]):[0-5][0-9]|24:00)(?::00)?$"
+# The years 1970 to 9000 (timefmt.MIN_YEAR, MAX_YEAR), on top of the format.
+YEAR_PATTERN = r"^(?:19[7-9][0-9]|[2-8][0-9]{3}|9000)-"
+
+TIMESPAN_SCHEMA = {
+    "type": "string", "pattern": TIMESPAN_PATTERN, "examples": ["01:00:00"],
+    "description": f"A duration, [d.]hh:mm[:ss] (7.00:00:00 is seven days), at most {MAX_TIMESPAN_DAYS} days",
+}
+INSTANT_SCHEMA = {
+    "type": "string", "format": "date-time", "pattern": YEAR_PATTERN, "examples": ["2025-10-10T08:00:00.000Z"],
+    "description": "ISO 8601 with an offset (a value without one is UTC), in the years 1970 to 9000",
+}
+DATE_SCHEMA = {"type": "string", "format": "date", "pattern": YEAR_PATTERN, "examples": ["2026-12-24"]}
 
 # Seconds inside, "[d.]hh:mm:ss" on the wire.
 TimeSpan = Annotated[
-    int, BeforeValidator(_timespan), PlainSerializer(format_timespan, return_type=str, when_used="json")
+    int,
+    BeforeValidator(_timespan),
+    PlainSerializer(format_timespan, return_type=str, when_used="json"),
+    WithJsonSchema(TIMESPAN_SCHEMA),
 ]
 # Minutes after local midnight inside, "hh:mm:ss" on the wire, below 24:00:00.
 TimeOfDay = Annotated[
     int,
     BeforeValidator(_time_of_day(23 * 60 + 59)),
     PlainSerializer(format_time_of_day, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": TIME_OF_DAY_PATTERN, "examples": ["08:30:00"],
+                    "description": "A local time of day, hh:mm[:ss] in whole minutes, below 24:00:00"}),
 ]
 # The end of a span of a day (closing time, a workday's `to`): 24:00:00 is the end of the day.
 EndOfDay = Annotated[
     int,
     BeforeValidator(_time_of_day(24 * 60)),
     PlainSerializer(format_time_of_day, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": END_OF_DAY_PATTERN, "examples": ["16:00:00"],
+                    "description": "A local time of day, hh:mm[:ss] in whole minutes, at most 24:00:00"}),
 ]
 # A calendar date, "2026-12-24" on the wire.
-Date = Annotated[dt.date, BeforeValidator(_date)]
+Date = Annotated[dt.date, BeforeValidator(_date), WithJsonSchema(DATE_SCHEMA)]
 # Aware UTC inside; any offset on input, "2025-10-10T08:00:00.000Z" on output.
 Instant = Annotated[
     dt.datetime,
     BeforeValidator(_instant),
     PlainSerializer(format_instant, return_type=str, when_used="json"),
+    WithJsonSchema(INSTANT_SCHEMA),
 ]
+
+
+# Path and query parameters that the routes take as text and read with core.query (whose messages
+# name the parameter), published with the shape a valid one has.
+IdParam = Annotated[str, WithJsonSchema(UUID_SCHEMA)]
+InstantParam = Annotated[str, WithJsonSchema(INSTANT_SCHEMA)]
+TimeSpanParam = Annotated[str, WithJsonSchema(TIMESPAN_SCHEMA)]
+DateParam = Annotated[str, WithJsonSchema(DATE_SCHEMA)]
+
+
+def enum_param(*values: str):
+    """One of `values` (read in any letter case, see core.query.enum_value and enum_list)."""
+    return Annotated[str, WithJsonSchema({"type": "string", "enum": list(values)})]
+
+
+# An RFC 6901 JSON Pointer: empty (the whole document) or /-separated tokens, ~ escaped as ~0 or ~1.
+POINTER_PATTERN = r"^(?:/(?:[^/~]|~[01])*)*$"
+_POINTER = {"type": "string", "pattern": POINTER_PATTERN, "maxLength": 1000, "examples": ["/title"]}
 
 
 class PatchOperation(ApiModel):
     """One RFC 6902 operation."""
 
-    op: str = Field(examples=["replace"], description="add, remove, replace, move, copy or test")
+    op: Literal["add", "remove", "replace", "move", "copy", "test"] = Field(examples=["replace"])
     path: str = Field(examples=["/title"])
     value: Any = None
     from_: str | None = Field(default=None, alias="from")
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        """RFC 6902's shapes: `value` with add, replace and test; `from` with move and copy."""
+        def shape(ops: list[str], extra: dict[str, Any], required: list[str]) -> dict[str, Any]:
+            return {
+                "type": "object",
+                "properties": {"op": {"type": "string", "enum": ops}, "path": _POINTER, **extra},
+                "required": ["op", "path", *required],
+            }
+
+        return {
+            "title": "PatchOperation",
+            "description": "One RFC 6902 operation: add, remove, replace, move, copy or test",
+            "oneOf": [
+                shape(["add", "replace", "test"], {"value": {"description": "Any JSON value"}}, ["value"]),
+                shape(["remove"], {}, []),
+                shape(["move", "copy"], {"from": _POINTER}, ["from"]),
+            ],
+            "examples": [{"op": "replace", "path": "/title", "value": "New title"}],
+        }

@@ -10,6 +10,7 @@ from meetbook.auth.deps import SignedIn
 from meetbook.core import idempotency, patching
 from meetbook.core.http import IdempotencyKey, ReadSession, Session, dump, error_responses, json
 from meetbook.core.query import enum_value, instant_range
+from meetbook.core.wire import IdParam, InstantParam, enum_param
 from meetbook.meetings import lifecycle, service
 from meetbook.meetings.schemas import CreateMeeting, ICalRequest, Meeting
 from meetbook.tables.meetings import MEETING_STATUSES
@@ -42,14 +43,14 @@ async def create_meeting(
 async def list_meetings(
     session: ReadSession,
     who: SignedIn,
-    time_slot_id: Annotated[str | None, Query(alias="timeSlotId")] = None,
-    employee_id: Annotated[str | None, Query(alias="employeeId")] = None,
+    time_slot_id: Annotated[IdParam | None, Query(alias="timeSlotId")] = None,
+    employee_id: Annotated[IdParam | None, Query(alias="employeeId")] = None,
     customer_id: Annotated[str | None, Query(alias="customerId", description="Employees only")] = None,
-    start_date_modified: Annotated[str | None, Query(alias="startDateModified")] = None,
-    end_date_modified: Annotated[str | None, Query(alias="endDateModified")] = None,
-    start_date: Annotated[str | None, Query(alias="startDate", description="Meetings starting at or after")] = None,
-    end_date: Annotated[str | None, Query(alias="endDate", description="Meetings starting before")] = None,
-    status: Annotated[str | None, Query(description="Booked or Cancelled")] = None,
+    start_date_modified: Annotated[InstantParam | None, Query(alias="startDateModified")] = None,
+    end_date_modified: Annotated[InstantParam | None, Query(alias="endDateModified")] = None,
+    start_date: Annotated[InstantParam | None, Query(alias="startDate", description="Meetings starting at or after")] = None,
+    end_date: Annotated[InstantParam | None, Query(alias="endDate", description="Meetings starting before")] = None,
+    status: Annotated[enum_param(*MEETING_STATUSES) | None, Query(description="Booked or Cancelled")] = None,
 ):
     modified_from, modified_to = instant_range("startDateModified", start_date_modified, "endDateModified", end_date_modified)
     start_from, start_to = instant_range("startDate", start_date, "endDate", end_date)
@@ -69,7 +70,7 @@ async def list_meetings(
 
 
 @router.get("/bookme/meetings/{id}", summary="Get a meeting", response_model=Meeting, responses=error_responses(403, 404))
-async def get_meeting(session: ReadSession, who: SignedIn, id: str):
+async def get_meeting(session: ReadSession, who: SignedIn, id: IdParam):
     return json(dump(await service.get_meeting(session, id, who)))
 
 
@@ -79,7 +80,7 @@ async def get_meeting(session: ReadSession, who: SignedIn, id: str):
     response_class=Response,
     responses={200: {"content": {"text/calendar": {"schema": {"type": "string", "format": "binary"}}}}, **error_responses(400, 403, 404)},
 )
-async def meeting_ical(request: Request, session: ReadSession, who: SignedIn, id: str, body: Annotated[ICalRequest | None, Body()] = None):
+async def meeting_ical(request: Request, session: ReadSession, who: SignedIn, id: IdParam, body: Annotated[ICalRequest | None, Body()] = None):
     body = body or ICalRequest()
     data = await service.meeting_ical(
         session, id, who, body.title, body.description, body.location, request.app.state.clock.now(),
@@ -92,20 +93,26 @@ async def meeting_ical(request: Request, session: ReadSession, who: SignedIn, id
     )
 
 
-_MEETING_CHANGE = {
-    "content": {
-        "application/json": {
-            "schema": {
-                "oneOf": [
-                    {"type": "array", "items": {"$ref": "#/components/schemas/PatchOperation"}},
-                    {"$ref": "#/components/schemas/PatchOperation"},
-                    {"$ref": "#/components/schemas/MeetingChanges"},
-                ]
-            },
-            "example": [{"op": "replace", "path": "/timeSlotId", "value": "0f8fad5b-d9cb-469f-a165-70867728950e"}],
-        }
+def _change_body(*shapes: dict) -> dict:
+    """A required body that is one of `shapes` (a body left out is a 400)."""
+    return {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"oneOf": list(shapes)},
+                "example": [{"op": "replace", "path": "/timeSlotId", "value": "0f8fad5b-d9cb-469f-a165-70867728950e"}],
+            }
+        },
     }
-}
+
+
+_PATCH_SHAPES = (
+    {"type": "array", "items": {"$ref": "#/components/schemas/PatchOperation"}},
+    {"$ref": "#/components/schemas/PatchOperation"},
+)
+# PUT also takes the changed fields as an object (lifecycle.as_patch); PATCH takes a JSON Patch only.
+_MEETING_CHANGE = _change_body(*_PATCH_SHAPES, {"$ref": "#/components/schemas/MeetingChanges"})
+_MEETING_PATCH = _change_body(*_PATCH_SHAPES)
 
 
 @router.put(
@@ -116,7 +123,7 @@ _MEETING_CHANGE = {
     openapi_extra={"requestBody": _MEETING_CHANGE},
     responses=error_responses(400, 403, 404, 409),
 )
-async def put_meeting(request: Request, session: Session, who: SignedIn, id: str, body: Annotated[Any, Body()] = None):
+async def put_meeting(request: Request, session: Session, who: SignedIn, id: IdParam, body: Annotated[Any, Body()] = None):
     state = request.app.state
     return json(dump(await lifecycle.update_meeting(session, state.snapshots, id, body, who, state.clock.now())))
 
@@ -125,10 +132,10 @@ async def put_meeting(request: Request, session: Session, who: SignedIn, id: str
     "/bookme/meetings/{id}",
     summary="Change a meeting with a JSON Patch (title, description, videoLink, additionalEmployees, timeSlotId...)",
     response_model=Meeting,
-    openapi_extra={"requestBody": _MEETING_CHANGE},
+    openapi_extra={"requestBody": _MEETING_PATCH},
     responses=error_responses(400, 403, 404, 409),
 )
-async def patch_meeting(request: Request, session: Session, who: SignedIn, id: str, body: Annotated[Any, Body()] = None):
+async def patch_meeting(request: Request, session: Session, who: SignedIn, id: IdParam, body: Annotated[Any, Body()] = None):
     state = request.app.state
     return json(dump(await lifecycle.update_meeting(session, state.snapshots, id, patching.operations(body), who, state.clock.now())))
 
@@ -139,6 +146,6 @@ async def patch_meeting(request: Request, session: Session, who: SignedIn, id: s
     status_code=204,
     responses=error_responses(403, 404),
 )
-async def cancel_meeting(request: Request, session: Session, who: SignedIn, id: str):
+async def cancel_meeting(request: Request, session: Session, who: SignedIn, id: IdParam):
     await lifecycle.cancel_meeting(session, id, who, request.app.state.clock.now())
     return Response(status_code=204)

@@ -8,14 +8,39 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, BeforeValidator, Field, model_validator
 
 from meetbook.availability.model import MEETING_TYPES
-from meetbook.core.wire import ApiModel, Id, Instant, enum_reader, line, text
+from meetbook.core.wire import UUID_SCHEMA, ApiModel, Id, Instant, enum_reader, line, text
 
 MeetingType = Annotated[Literal["Physical", "Online", "Telephone", "OffSite"], BeforeValidator(enum_reader(*MEETING_TYPES))]
 Title = line(500)
 Description = text(10_000)
-Email = Annotated[line(320), Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-Phone = Annotated[line(50), Field(pattern=r"^\+?[0-9 ()\-]{4,}$")]
+# The patterns are published too (pydantic leaves a pattern after a validator out of the schema);
+# the e-mail's also says what `line` refuses: no control characters.
+_ADDRESS = r"[^@\s\u0000-\u001f\u007f-\u009f]+"
+Email = Annotated[line(320, published=f"^{_ADDRESS}@{_ADDRESS}\\.{_ADDRESS}$"), Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Phone = Annotated[line(50, published=r"^\+?[0-9 ()\-]{4,}$"), Field(pattern=r"^\+?[0-9 ()\-]{4,}$")]
 BookedBy = Annotated[Literal["customer", "employee"], BeforeValidator(enum_reader("customer", "employee"))]
+
+
+def _seed_names(schema: dict) -> None:
+    """The document names both spellings the body is read with, and says a topic is required
+    under either name (topicId wins when both are given; null is no topic)."""
+    properties = schema["properties"]
+    properties["topicId"] = {**UUID_SCHEMA, "description": "The meeting's topic (or send it as themeId)"}
+    properties["themeId"] = {**UUID_SCHEMA, "description": "The seed's name for topicId"}
+    properties["customerCategoryId"] = {**properties["customerTypeId"], "description": "The seed's name for customerTypeId"}
+    schema["anyOf"] = [{"required": ["topicId"]}, {"required": ["themeId"]}]
+    schema["examples"] = [
+        {
+            "bookedBy": "customer",
+            "customerCategoryId": "8b7df143-d91c-4ecb-8d0e-2b6c5f3f0e11",
+            "timeSlotId": "0f8fad5b-d9cb-469f-a165-70867728950e",
+            "type": "physical",
+            "themeId": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+            "employeeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+            "customerId": "67890",
+            "description": "Meeting description",
+        }
+    ]
 
 
 class CreateMeeting(ApiModel):
@@ -38,22 +63,7 @@ class CreateMeeting(ApiModel):
     customer_email: Email | None = None
     customer_phone: Phone | None = None
 
-    model_config = ApiModel.model_config | {
-        "json_schema_extra": {
-            "examples": [
-                {
-                    "bookedBy": "customer",
-                    "customerCategoryId": "8b7df143-d91c-4ecb-8d0e-2b6c5f3f0e11",
-                    "timeSlotId": "0f8fad5b-d9cb-469f-a165-70867728950e",
-                    "type": "physical",
-                    "themeId": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
-                    "employeeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
-                    "customerId": "67890",
-                    "description": "Meeting description",
-                }
-            ]
-        }
-    }
+    model_config = ApiModel.model_config | {"json_schema_extra": lambda schema, _cls: _seed_names(schema)}
 
     @model_validator(mode="after")
     def _topic_given(self):
@@ -112,6 +122,10 @@ class Meeting(ApiModel):
 
 class MeetingChanges(ApiModel):
     """What PUT and PATCH /bookme/meetings/{id} may change."""
+
+    # Only these: PUT refuses any other field (lifecycle.as_patch), which also tells this object
+    # from a single JSON Patch operation.
+    model_config = ApiModel.model_config | {"json_schema_extra": {"additionalProperties": False}}
 
     title: Title | None = None
     description: Description | None = None

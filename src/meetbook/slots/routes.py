@@ -16,7 +16,7 @@ from meetbook.core import idempotency
 from meetbook.core.errors import Forbidden, Invalid
 from meetbook.core.http import IdempotencyKey, ReadSession, Session, dump, error_responses, json
 from meetbook.core.query import enum_list, instant, instant_range, split_list, timespan
-from meetbook.core.wire import PatchOperation
+from meetbook.core.wire import IdParam, InstantParam, PatchOperation, TimeSpanParam, enum_param
 from meetbook.slots import calendar, rooms, service, time_slots
 from meetbook.slots.schemas import AvailableTimeslot, TimeSlot
 
@@ -57,23 +57,23 @@ async def available(
     session: ReadSession,
     who: SignedIn,
     require_employee_participation: Annotated[bool, Query(alias="requireEmployeeParticipation", description="true with explicitEmployeeIds and no employeeTypes: every listed employee must be free (a joint meeting)")],
-    explicit_employee_ids: Annotated[list[str] | None, Query(alias="explicitEmployeeIds")] = None,
-    employee_types: Annotated[list[str] | None, Query(alias="employeeTypes", description="Explicit, Local, ServiceGroup")] = None,
-    start_date: Annotated[str | None, Query(alias="startDate", examples=["2025-10-09T08:00:00Z"])] = None,
-    look_forward_time: Annotated[str | None, Query(alias="lookForwardTime", examples=["7.00:00:00"])] = None,
-    topic: Annotated[str | None, Query(description="Meeting topic (theme) id")] = None,
-    customer_type_id: Annotated[str | None, Query(alias="customerTypeId")] = None,
-    customer_category_id: Annotated[str | None, Query(alias="customerCategoryId", description="Same as customerTypeId")] = None,
-    meeting_types: Annotated[list[str] | None, Query(alias="meetingTypes", description="physical, online, telephone, offsite")] = None,
+    explicit_employee_ids: Annotated[list[IdParam] | None, Query(alias="explicitEmployeeIds")] = None,
+    employee_types: Annotated[list[enum_param(*EMPLOYEE_TYPES)] | None, Query(alias="employeeTypes", description="Explicit, Local, ServiceGroup")] = None,
+    start_date: Annotated[InstantParam | None, Query(alias="startDate", examples=["2025-10-09T08:00:00Z"])] = None,
+    look_forward_time: Annotated[TimeSpanParam | None, Query(alias="lookForwardTime", examples=["7.00:00:00"])] = None,
+    topic: Annotated[IdParam | None, Query(description="Meeting topic (theme) id")] = None,
+    customer_type_id: Annotated[IdParam | None, Query(alias="customerTypeId")] = None,
+    customer_category_id: Annotated[IdParam | None, Query(alias="customerCategoryId", description="Same as customerTypeId")] = None,
+    meeting_types: Annotated[list[enum_param(*MEETING_TYPES)] | None, Query(alias="meetingTypes", description="physical, online, telephone, offsite")] = None,
     customer_location: Annotated[str | None, Query(alias="customerLocation")] = None,
     meeting_location: Annotated[str | None, Query(alias="meetingLocation")] = None,
     require_room: Annotated[bool | None, Query(alias="requireRoom")] = None,
-    specific_rooms: Annotated[list[str] | None, Query(alias="specificRooms")] = None,
-    meeting_duration: Annotated[str | None, Query(alias="meetingDuration", examples=["00:45:00"])] = None,
+    specific_rooms: Annotated[list[IdParam] | None, Query(alias="specificRooms")] = None,
+    meeting_duration: Annotated[TimeSpanParam | None, Query(alias="meetingDuration", examples=["00:45:00"])] = None,
     is_customer_initiated: Annotated[bool | None, Query(alias="isCustomerInitiated")] = None,
     ignore_minimum_time_before_booking: Annotated[bool | None, Query(alias="ignoreMinimumTimeBeforeBooking")] = None,
     get_best_time_slots: Annotated[bool | None, Query(alias="getBestTimeSlots")] = None,
-    ignore_meeting_ids: Annotated[list[str] | None, Query(alias="ignoreMeetingIds")] = None,
+    ignore_meeting_ids: Annotated[list[IdParam] | None, Query(alias="ignoreMeetingIds")] = None,
 ):
     if not who.is_employee and (is_customer_initiated is False or ignore_minimum_time_before_booking):
         raise Forbidden("only employees may search without the customer rules (isCustomerInitiated=false, ignoreMinimumTimeBeforeBooking=true)")
@@ -114,7 +114,7 @@ async def available(
     response_model=TimeSlot,
     responses=error_responses(403, 404),
 )
-async def get_time_slot(request: Request, session: ReadSession, who: SignedIn, id: str):
+async def get_time_slot(request: Request, session: ReadSession, who: SignedIn, id: IdParam):
     return json(dump(await time_slots.get_time_slot(session, id, who, request.app.state.clock.now())))
 
 
@@ -127,7 +127,7 @@ async def get_time_slot(request: Request, session: ReadSession, who: SignedIn, i
 async def release(
     session: Session,
     who: SignedIn,
-    id: str,
+    id: IdParam,
     reservation_token: Annotated[str | None, Query(alias="reservationToken")] = None,
 ):
     await time_slots.release(session, id, reservation_token, who)
@@ -144,7 +144,7 @@ async def patch_hold(
     request: Request,
     session: Session,
     who: SignedIn,
-    id: str,
+    id: IdParam,
     body: Annotated[list[PatchOperation] | PatchOperation, Body()],
     reservation_token: Annotated[str | None, Query(alias="reservationToken")] = None,
 ):
@@ -177,10 +177,10 @@ async def add_calendar_time(request: Request, session: Session, who: Employee, b
 async def list_calendar_time(
     session: ReadSession,
     _who: Employee,
-    employee_id: Annotated[str | None, Query(alias="employeeId")] = None,
-    room_id: Annotated[str | None, Query(alias="roomId")] = None,
-    start_date: Annotated[str | None, Query(alias="startDate")] = None,
-    end_date: Annotated[str | None, Query(alias="endDate")] = None,
+    employee_id: Annotated[IdParam | None, Query(alias="employeeId")] = None,
+    room_id: Annotated[IdParam | None, Query(alias="roomId")] = None,
+    start_date: Annotated[InstantParam | None, Query(alias="startDate")] = None,
+    end_date: Annotated[InstantParam | None, Query(alias="endDate")] = None,
 ):
     entries = await calendar.list_entries(session, employee_id, room_id, *instant_range("startDate", start_date, "endDate", end_date))
     return json([dump(e) for e in entries])
@@ -197,7 +197,7 @@ async def room_vacancies(
     session: ReadSession,
     who: SignedIn,
     location: Annotated[str, Query()],
-    time_slot_id: Annotated[str, Query(alias="timeSlotId")],
+    time_slot_id: Annotated[IdParam, Query(alias="timeSlotId")],
 ):
     location = place(await request.app.state.snapshots.get(session), location, "location")
     free = await rooms.room_vacancies(session, location, time_slot_id, who, request.app.state.clock.now())
