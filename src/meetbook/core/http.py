@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json as stdlib_json
 import logging
+import re
 from collections.abc import AsyncIterator
 from http import HTTPStatus
 from typing import Annotated, Any
@@ -169,9 +170,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
-        allowed = (exc.headers or {}).get("Allow", "")
+        headers = exc.headers
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": _allowed_methods(request, (headers or {}).get("Allow", ""))}
+        allowed = (headers or {}).get("Allow", "")
         messages = {404: "no such endpoint", 405: f"{request.method} is not allowed on this endpoint; it accepts {allowed or 'other methods'}"}
-        return error(exc.status_code, messages.get(exc.status_code, str(exc.detail)), headers=exc.headers)
+        return error(exc.status_code, messages.get(exc.status_code, str(exc.detail)), headers=headers)
 
     @app.exception_handler(DBAPIError)
     async def _database(request: Request, exc: DBAPIError):
@@ -185,6 +189,18 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception):
         log.exception("unhandled error", extra={"request_id": getattr(request.state, "request_id", None)})
         return error(500, "the server could not complete the request")
+
+
+def _allowed_methods(request: Request, starlette_says: str) -> str:
+    """Every method the path takes, as the published document lists them. Starlette's 405 names
+    only those of the first route that matched the path, and GET and POST of one path are two
+    routes here. A path the document leaves out (the page, its files) keeps Starlette's answer."""
+    methods: set[str] = set()
+    for template, item in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {m.upper() for m in item}
+    return ", ".join(sorted(methods)) if methods else starlette_says
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
