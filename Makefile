@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install browser bench bench-small clean
+.PHONY: run test install browser bench bench-small clean fuzz
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ run: install
 ## The whole suite, against SQLite and PostgreSQL (127.0.0.1:5432, database test, user postgres).
 test: install browser
 	$(BIN)/python -m pytest
+
+## schemathesis over every operation of the published OpenAPI, on SQLite and PostgreSQL: 100 examples
+## each (the suite runs 5), new data every run. A failure prints the request that reproduces it.
+fuzz: install
+	MEETBOOK_FUZZ_EXAMPLES=100 MEETBOOK_FUZZ_RANDOM=1 $(BIN)/python -m pytest tests/integration/test_schemathesis.py -k every_operation
 
 ## Debian's Chromium for the browser tests (never a browser download).
 browser:

@@ -51,7 +51,11 @@ async def get_schedule(session: Session, _who: Employee, employeeId: IdParam):
     SCHEDULES + "/{employeeId}", summary="Create or replace an employee's weekly schedule",
     description="One entry per weekday at most; `from`/`to` are local times in the bank's time zone. "
     "201 when the employee had no schedule, 200 when it was replaced.",
-    response_model=c.EmployeeSchedule, responses=error_responses(400, 403, 404),
+    response_model=c.EmployeeSchedule,
+    responses={
+        **error_responses(400, 403, 404),
+        201: {"description": "The employee had no schedule: created", "model": c.EmployeeSchedule},
+    },
 )
 async def put_schedule(session: Session, _who: Admin, employeeId: IdParam, body: ScheduleBody):
     schedule, new = await admin_people.put_schedule(session, employeeId, body)

@@ -1,0 +1,88 @@
+"""Schemathesis over the published OpenAPI document: every operation, on SQLite and PostgreSQL, with
+an admin token and a small bank loaded. No answer is a 5xx, every status is one the operation
+documents, and every answer matches its documented schema and content type.
+
+The number of generated examples per operation is small here (the suite runs on two shared
+cores); `make fuzz` runs the same test with MEETBOOK_FUZZ_EXAMPLES=100 and a random seed."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.python.asgi import shutdown_lifespans
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests import bankdata as b
+from tests.conftest import MONDAY_MORNING, fresh_database
+
+EXAMPLES = int(os.environ.get("MEETBOOK_FUZZ_EXAMPLES", "5"))
+# The suite's run is the same every time; `make fuzz` draws new data on every run.
+RANDOM = os.environ.get("MEETBOOK_FUZZ_RANDOM") == "1"
+CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance, content_type_conformance]
+
+
+def _make_app(database_url: str):
+    from meetbook.app import create_app
+    from meetbook.core.clock import FixedClock
+    from meetbook.core.config import Settings
+
+    settings = Settings(environment="development", database_url=database_url, sweep_interval_seconds=0)
+    return create_app(settings, FixedClock(MONDAY_MORNING)), settings
+
+
+# The document does not depend on the database: it is read once, from an app that is never called.
+schema = schemathesis.openapi.from_asgi("/openapi.json", _make_app("sqlite+aiosqlite:///:memory:")[0])
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def fuzzed(request, tmp_path_factory):
+    """One app and database per kind for the whole run, with the test bank loaded: operations
+    run one after another against the state the earlier ones left, as a client's calls would."""
+    from meetbook.auth.tokens import issue_token
+    from meetbook.bankfile.service import import_bank, parse
+    from meetbook.core.db import run_in_transaction
+
+    url = fresh_database(request, request.param, tmp_path_factory.mktemp("fuzz"))
+    asyncio.run(run_in_transaction(url, lambda session: import_bank(session, parse(b.bank()))))
+    app, settings = _make_app(url)
+    admin = {"Authorization": "Bearer " + issue_token(settings, "customer employee admin", "fuzz-admin", 3600)}
+    yield app, admin
+    shutdown_lifespans()  # schemathesis started the app's lifespan (its engine) for its requests
+
+
+@schema.parametrize()
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=not RANDOM)
+def test_every_operation_answers_as_documented(case, fuzzed):
+    app, admin = fuzzed
+    case.call_and_validate(app=app, headers=admin, checks=CHECKS)
+
+
+# --- what the runs found, each as a plain request ------------------------------------------------
+
+
+def documented(method: str, path: str, response) -> None:
+    """The answer's status is one the operation documents, and it matches that answer's schema."""
+    schema[path][method].validate_response(response)
+
+
+def test_a_schedule_created_by_put_is_a_documented_201(client, token, load_bank):
+    load_bank(b.bank())
+    admin = token("admin")
+    path = f"/bookme/config/employee-schedules/{b.CARL}"
+    assert client.delete(path, headers=admin).status_code == 204
+    created = client.put(path, json={"workdays": []}, headers=admin)
+    assert created.status_code == 201, created.text
+    documented("PUT", "/bookme/config/employee-schedules/{employeeId}", created)
+    replaced = client.put(path, json={"workdays": []}, headers=admin)
+    assert replaced.status_code == 200, replaced.text
+    documented("PUT", "/bookme/config/employee-schedules/{employeeId}", replaced)
