@@ -86,3 +86,17 @@ def test_a_schedule_created_by_put_is_a_documented_201(client, token, load_bank)
     replaced = client.put(path, json={"workdays": []}, headers=admin)
     assert replaced.status_code == 200, replaced.text
     documented("PUT", "/bookme/config/employee-schedules/{employeeId}", replaced)
+
+
+def test_an_idempotency_key_with_a_control_character_is_a_documented_400(client, token):
+    # PostgreSQL cannot take NUL in a text, not even to lock on it: this was a 500 there.
+    admin = token("admin")
+    for key in ("a\x00b", "\x01", "x" * 201):
+        answer = client.post("/config/customer-types", json={"name": "Private"}, headers={**admin, "Idempotency-Key": key})
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["errors"][0]["field"] == "Idempotency-Key"
+        documented("POST", "/config/customer-types", answer)
+    assert client.get("/config/customer-types", headers=admin).json() == []  # nothing was created
+    first = client.post("/config/customer-types", json={"name": "Private"}, headers={**admin, "Idempotency-Key": "k-1"})
+    again = client.post("/config/customer-types", json={"name": "Private"}, headers={**admin, "Idempotency-Key": "k-1"})
+    assert first.status_code == again.status_code == 201 and first.json() == again.json()

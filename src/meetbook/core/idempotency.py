@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from meetbook.core import locks
 from meetbook.core.db import Base, UTCDateTime
 from meetbook.core.errors import Conflict, Invalid
+from meetbook.core.wire import plain_line
 
 KEEP = dt.timedelta(hours=24)
 
@@ -32,6 +33,11 @@ class IdempotencyRow(Base):
 def _row_key(subject: str, path: str, key: str) -> str:
     if not 1 <= len(key) <= 200:
         raise Invalid("Idempotency-Key must be 1 to 200 characters", [{"field": "Idempotency-Key", "message": "length"}])
+    if not plain_line(key):  # PostgreSQL cannot even lock on a text holding NUL: it was a 500
+        raise Invalid(
+            "Idempotency-Key must not contain control characters",
+            [{"field": "Idempotency-Key", "message": "must be one line without control characters"}],
+        )
     return f"{subject}|{path}|{key}"[:300]
 
 
