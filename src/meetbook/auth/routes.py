@@ -37,8 +37,8 @@ router = APIRouter(tags=["Authentication"])
 )
 async def token(
     request: Request,
-    grant_type: Annotated[str, Form()],
-    client_id: Annotated[str, Form()],
+    grant_type: Annotated[str, Form(json_schema_extra={"enum": ["client_credentials", "authorization_code"]})],
+    client_id: Annotated[str, Form(json_schema_extra={"minLength": 1})],  # an empty field is a missing one
     client_secret: Annotated[str | None, Form()] = None,
     scope: Annotated[str | None, Form()] = None,
     subject: Annotated[str | None, Form(description="The customer id the token speaks for")] = None,

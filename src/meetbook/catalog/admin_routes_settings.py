@@ -61,7 +61,7 @@ async def get_priority_rules(session: Session, _who: Employee):
 @router.put(RULES, summary="Replace the ordered priority rules", response_model=list[c.PriorityRule],
             description="Explicit and Local at most once each; only ServiceGroup levels carry a label; no level twice.",
             responses=error_responses(400, 403))
-async def put_priority_rules(session: Session, _who: Admin, body: Annotated[list[c.PriorityRule], Body()]):
+async def put_priority_rules(session: Session, _who: Admin, body: Annotated[list[c.PriorityRule], Body(json_schema_extra={"minItems": 1})]):
     return json([dump(r) for r in await admin_settings.put_priority_rules(session, body)])
 
 

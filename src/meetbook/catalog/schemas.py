@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated, Literal
+from zoneinfo import available_timezones
 
 from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator
 
 from meetbook.availability.model import CALENDAR_STATUSES, EMPLOYEE_TYPES, MEETING_TYPES
-from meetbook.core.wire import ApiModel, Date, EndOfDay, Instant, TimeOfDay, TimeSpan, end_after_start, enum_reader, line, text
+from meetbook.core.wire import (
+    ApiModel,
+    Date,
+    EndOfDay,
+    Instant,
+    MeetingLength,
+    TimeOfDay,
+    TimeSpan,
+    end_after_start,
+    enum_reader,
+    line,
+    text,
+)
 
 MeetingTypeName = Annotated[
     Literal["Physical", "Online", "Telephone", "OffSite"], BeforeValidator(enum_reader(*MEETING_TYPES))
@@ -48,6 +61,8 @@ Email = line(320)
 _ADDRESS = r"[^@\s\u0000-\u001f\u007f-\u009f]+"
 EMAIL_PATTERN = f"^{_ADDRESS}@{_ADDRESS}$"
 Place = line(200, min_length=1)  # a branch or a customer's location, by name
+# The IANA zones this machine knows (OrganizationSettings._known_zone accepts those and no other).
+TIME_ZONES = {"type": "string", "enum": sorted(available_timezones()), "examples": ["Europe/Copenhagen"]}
 
 
 class CustomerType(ApiModel):
@@ -63,7 +78,7 @@ class Topic(ApiModel):
     order: int | None = Field(default=None, ge=-(2**31), le=2**31 - 1)  # an INTEGER column
     is_customer_visible: bool = True
     customer_type_ids: list[Id] = []
-    meeting_duration: TimeSpan | None = None
+    meeting_duration: MeetingLength | None = None
     meeting_types: list[MeetingTypeName] = []
 
 
@@ -169,7 +184,17 @@ class ServiceGroup(ApiModel):
     service_level: ServiceLevel = ServiceLevel()
 
 
+def _label_only_for_groups(schema: dict) -> None:
+    """check_priority_rules: only a ServiceGroup level carries a label."""
+    schema["oneOf"] = [
+        {"properties": {"type": {"enum": ["Explicit", "Local"]}, "label": {"type": "null"}}},
+        {"properties": {"type": {"const": "ServiceGroup"}}},
+    ]
+
+
 class PriorityRule(ApiModel):
+    model_config = ApiModel.model_config | {"json_schema_extra": _label_only_for_groups}
+
     type: EmployeeTypeName
     label: Name | None = None
 
@@ -189,11 +214,11 @@ def check_priority_rules(rules: list[PriorityRule]) -> None:
 
 
 class OrganizationSettings(ApiModel):
-    time_zone: line(64) = "Europe/Copenhagen"
+    time_zone: Annotated[line(64), WithJsonSchema(TIME_ZONES, mode="validation")] = "Europe/Copenhagen"
     opening_time: TimeOfDay | None = None
     closing_time: EndOfDay | None = None
     # The defaults are seconds inside; the document shows them as they are written on the wire.
-    default_meeting_duration: TimeSpan = Field(default=3600, json_schema_extra={"default": "01:00:00"})
+    default_meeting_duration: MeetingLength = Field(default=3600, json_schema_extra={"default": "01:00:00"})
     buffer_between_meetings: TimeSpan = Field(default=0, json_schema_extra={"default": "00:00:00"})
     working_time_buffer: TimeSpan = Field(default=0, json_schema_extra={"default": "00:00:00"})
     max_time_from_booking_to_meeting: TimeSpan | None = None

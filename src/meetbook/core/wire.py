@@ -200,6 +200,20 @@ INSTANT_SCHEMA = {
 }
 DATE_SCHEMA = {"type": "string", "format": "date", "pattern": YEAR_PATTERN, "examples": ["2026-12-24"]}
 
+# A meeting's length, 00:01:00 to 1.00:00:00 (catalog's and the search's checks), and a search's
+# look-ahead, at most 366 days (slots.service.MAX_LOOK_FORWARD): narrower patterns for what a
+# request may send. Answers keep the general pattern (a bank definition file is not held to these).
+_CLOCK = r"(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,7})?)?"
+_MINUTE_OR_MORE = r"(?:0?0:(?:0[1-9]|[1-5][0-9])|(?:0?[1-9]|1[0-9]|2[0-3]):[0-5][0-9])(?::[0-5][0-9](?:\.[0-9]{1,7})?)?"
+MEETING_LENGTH_SCHEMA = {
+    "type": "string", "pattern": rf"^(?:(?:0\.)?{_MINUTE_OR_MORE}|1\.00:00(?::00)?)$", "examples": ["01:00:00"],
+    "description": "A meeting's length, [d.]hh:mm[:ss], from 00:01:00 to 1.00:00:00",
+}
+LOOK_AHEAD_SCHEMA = {
+    "type": "string", "pattern": rf"^(?:(?:(?:[0-9]{{1,2}}|[12][0-9]{{2}}|3[0-5][0-9]|36[0-5])\.)?{_CLOCK}|366\.00:00(?::00)?)$",
+    "examples": ["7.00:00:00"], "description": "How far to look, [d.]hh:mm[:ss], at most 366.00:00:00",
+}
+
 # Seconds inside, "[d.]hh:mm:ss" on the wire.
 TimeSpan = Annotated[
     int,
@@ -207,6 +221,7 @@ TimeSpan = Annotated[
     PlainSerializer(format_timespan, return_type=str, when_used="json"),
     WithJsonSchema(TIMESPAN_SCHEMA),
 ]
+MeetingLength = Annotated[TimeSpan, WithJsonSchema(MEETING_LENGTH_SCHEMA, mode="validation")]
 # Minutes after local midnight inside, "hh:mm:ss" on the wire, below 24:00:00.
 TimeOfDay = Annotated[
     int,
@@ -239,6 +254,8 @@ Instant = Annotated[
 IdParam = Annotated[str, WithJsonSchema(UUID_SCHEMA)]
 InstantParam = Annotated[str, WithJsonSchema(INSTANT_SCHEMA)]
 TimeSpanParam = Annotated[str, WithJsonSchema(TIMESPAN_SCHEMA)]
+MeetingLengthParam = Annotated[str, WithJsonSchema(MEETING_LENGTH_SCHEMA)]
+LookAheadParam = Annotated[str, WithJsonSchema(LOOK_AHEAD_SCHEMA)]
 DateParam = Annotated[str, WithJsonSchema(DATE_SCHEMA)]
 
 
@@ -248,8 +265,9 @@ def enum_param(*values: str):
 
 
 # An RFC 6901 JSON Pointer: empty (the whole document) or /-separated tokens, ~ escaped as ~0 or ~1.
-POINTER_PATTERN = r"^(?:/(?:[^/~]|~[01])*)*$"
-_POINTER = {"type": "string", "pattern": POINTER_PATTERN, "maxLength": 1000, "examples": ["/title"]}
+# The whole document ("") is never a target here: an object cannot be replaced by another type.
+POINTER_PATTERN = r"^(?:/(?:[^/~]|~[01])*)+$"
+_POINTER = {"type": "string", "pattern": POINTER_PATTERN, "maxLength": 1000}
 
 
 class PatchOperation(ApiModel):
@@ -278,5 +296,4 @@ class PatchOperation(ApiModel):
                 shape(["remove"], {}, []),
                 shape(["move", "copy"], {"from": _POINTER}, ["from"]),
             ],
-            "examples": [{"op": "replace", "path": "/title", "value": "New title"}],
         }

@@ -4,8 +4,9 @@ mirrored in by the systems that sync their calendars."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from pydantic import field_validator
+from pydantic import WithJsonSchema, field_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,7 +28,7 @@ class CreateTimeSlot(ApiModel):
     ignore_time_slot_conflicts: bool | None = None
     start_date: Instant
     end_date: Instant
-    status: line(40)
+    status: Annotated[line(40), WithJsonSchema({"type": "string", "enum": sorted(set(CALENDAR_STATUSES.values()))})]
     room_id: Id | None = None
     employee_id: Id | None = None
     service_group: line(200) | None = None

@@ -16,7 +16,7 @@ from meetbook.core import idempotency
 from meetbook.core.errors import Forbidden, Invalid
 from meetbook.core.http import IdempotencyKey, ReadSession, Session, dump, error_responses, json
 from meetbook.core.query import enum_list, instant, instant_range, split_list, timespan
-from meetbook.core.wire import IdParam, InstantParam, PatchOperation, TimeSpanParam, enum_param
+from meetbook.core.wire import IdParam, InstantParam, LookAheadParam, MeetingLengthParam, PatchOperation, enum_param
 from meetbook.slots import calendar, rooms, service, time_slots
 from meetbook.slots.schemas import AvailableTimeslot, TimeSlot
 
@@ -60,7 +60,7 @@ async def available(
     explicit_employee_ids: Annotated[list[IdParam] | None, Query(alias="explicitEmployeeIds")] = None,
     employee_types: Annotated[list[enum_param(*EMPLOYEE_TYPES)] | None, Query(alias="employeeTypes", description="Explicit, Local, ServiceGroup")] = None,
     start_date: Annotated[InstantParam | None, Query(alias="startDate", examples=["2025-10-09T08:00:00Z"])] = None,
-    look_forward_time: Annotated[TimeSpanParam | None, Query(alias="lookForwardTime", examples=["7.00:00:00"])] = None,
+    look_forward_time: Annotated[LookAheadParam | None, Query(alias="lookForwardTime", examples=["7.00:00:00"])] = None,
     topic: Annotated[IdParam | None, Query(description="Meeting topic (theme) id")] = None,
     customer_type_id: Annotated[IdParam | None, Query(alias="customerTypeId")] = None,
     customer_category_id: Annotated[IdParam | None, Query(alias="customerCategoryId", description="Same as customerTypeId")] = None,
@@ -69,7 +69,7 @@ async def available(
     meeting_location: Annotated[str | None, Query(alias="meetingLocation")] = None,
     require_room: Annotated[bool | None, Query(alias="requireRoom")] = None,
     specific_rooms: Annotated[list[IdParam] | None, Query(alias="specificRooms")] = None,
-    meeting_duration: Annotated[TimeSpanParam | None, Query(alias="meetingDuration", examples=["00:45:00"])] = None,
+    meeting_duration: Annotated[MeetingLengthParam | None, Query(alias="meetingDuration", examples=["00:45:00"])] = None,
     is_customer_initiated: Annotated[bool | None, Query(alias="isCustomerInitiated")] = None,
     ignore_minimum_time_before_booking: Annotated[bool | None, Query(alias="ignoreMinimumTimeBeforeBooking")] = None,
     get_best_time_slots: Annotated[bool | None, Query(alias="getBestTimeSlots")] = None,
@@ -145,7 +145,10 @@ async def patch_hold(
     session: Session,
     who: SignedIn,
     id: IdParam,
-    body: Annotated[list[PatchOperation] | PatchOperation, Body()],
+    body: Annotated[
+        list[PatchOperation] | PatchOperation,
+        Body(examples=[[{"op": "replace", "path": "/roomId", "value": "72625b6d-bf11-5331-b88d-a2bf247ca437"}]]),
+    ],
     reservation_token: Annotated[str | None, Query(alias="reservationToken")] = None,
 ):
     state = request.app.state
