@@ -88,6 +88,18 @@ def test_a_schedule_created_by_put_is_a_documented_201(client, token, load_bank)
     documented("PUT", "/bookme/config/employee-schedules/{employeeId}", replaced)
 
 
+def test_an_employee_created_by_put_is_a_documented_201(client, token, load_bank):
+    load_bank(b.bank())
+    admin = token("admin")
+    path = "/config/employees/8b7df143-d91c-4ecb-8d0e-2b6c5f3f0e11"
+    created = client.put(path, json={"email": "dora@bank.test", "initials": "DD"}, headers=admin)
+    assert created.status_code == 201, created.text
+    documented("PUT", "/config/employees/{id}", created)
+    replaced = client.put(path, json={"email": "dora@bank.test", "initials": "DE"}, headers=admin)
+    assert replaced.status_code == 200 and replaced.json()["initials"] == "DE", replaced.text
+    documented("PUT", "/config/employees/{id}", replaced)
+
+
 def test_an_idempotency_key_with_a_control_character_is_a_documented_400(client, token):
     # PostgreSQL cannot take NUL in a text, not even to lock on it: this was a 500 there.
     admin = token("admin")

@@ -26,7 +26,8 @@ writes(router, EMPLOYEES)
 @router.put(
     "/config/employees/{id}", summary="Create or replace an employee",
     description="The whole employee at this id (a UUID): 201 when new, 200 when replaced.",
-    response_model=c.Employee, responses=error_responses(400, 403, 404, 409),
+    response_model=c.Employee,
+    responses={**error_responses(400, 403, 404, 409), 201: {"description": "A new employee at this id", "model": c.Employee}},
 )
 async def put_employee(session: Session, _who: Admin, id: IdParam, body: c.Employee):
     employee, new = await admin_crud.replace(session, EMPLOYEES, id, body)
