@@ -15,7 +15,6 @@ Where each rule lives (`engine.py` runs them in order):
 - all of them together: `offer.py`; best-slot selection: `best.py`; the answer: `answer.py`
 """
 
-from .answer import collection_deferred
 from .best import tie_break_hash
 from .engine import SlotPlan, compute_slot_rows, compute_slots
 from .meeting import resolve_duration
@@ -88,7 +87,6 @@ __all__ = [
     "SlotSearch",
     "Topic",
     "Workday",
-    "collection_deferred",
     "compute_slot_rows",
     "compute_slots",
     "resolve_duration",

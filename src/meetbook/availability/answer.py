@@ -4,7 +4,6 @@ employee_id, room_id, topic_id) for a caller that only serialises them."""
 from __future__ import annotations
 
 import gc
-from contextlib import contextmanager
 from itertools import repeat
 
 import numpy as np
@@ -47,21 +46,14 @@ def answer(
             room[phys] = rooms.first[c, rooms.column[ai[phys], weekday[c]]]
         room_ids = room.tolist()
     topics = repeat(topic_id)
-    with collection_deferred():
+    # No cyclic collection while the answer's cycle-free objects are made (they would set off
+    # several collections, each walking much of the heap, for nothing).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
         if as_rows:
             return list(zip(starts, ends, mtypes, employees, room_ids, topics))
         return list(map(Slot, starts, ends, mtypes, employees, room_ids, topics))
-
-
-@contextmanager
-def collection_deferred():
-    """No cyclic garbage collection while tens of thousands of objects that hold no cycles are
-    made (an answer's slots, a read's rows): they would trigger several collections, each
-    walking much of the heap, for nothing. The collector runs again right after."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
     finally:
-        if was_enabled:
+        if collecting:
             gc.enable()

@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Request, Response
 
 from meetbook.auth.deps import Employee, SignedIn
-from meetbook.availability import collection_deferred
 from meetbook.availability.model import EMPLOYEE_TYPES, MEETING_TYPES
 from meetbook.catalog import schemas as c
 from meetbook.catalog.places import place
 from meetbook.core import idempotency
 from meetbook.core.errors import Forbidden, Invalid
+from meetbook.core.gc import collection_deferred
 from meetbook.core.http import IdempotencyKey, ReadSession, Session, dump, error_responses, json
 from meetbook.core.query import enum_list, instant, instant_range, split_list, timespan
 from meetbook.core.wire import IdParam, InstantParam, LookAheadParam, MeetingLengthParam, PatchOperation, enum_param

@@ -34,8 +34,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import ARRAY, String
 
-from meetbook.availability import collection_deferred
 from meetbook.availability.model import BUSY, STATUS_CODE, CalendarColumns, ClaimColumns, Occupancy
+from meetbook.core.gc import collection_deferred
 from meetbook.tables.calendar import CalendarEntryRow
 from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource, room_resource
 
