@@ -33,7 +33,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from meetbook.core.errors import Invalid, NotFound
-from meetbook.core.http import json
+from meetbook.core.http import Now, json
 
 router = APIRouter(tags=["Authentication"])
 
@@ -298,6 +298,7 @@ async def authorize_form(
     responses=PAGE_REFUSALS,
 )
 async def authorize(
+    now: Now,
     request: Request,
     response_type: Annotated[str, Form()] = "",
     client_id: Annotated[str, Form()] = "",
@@ -326,7 +327,7 @@ async def authorize(
             "code_challenge_method": "S256", "state": state or "", "scope": scope or "customer",
         }
         return HTMLResponse(_page(lang, fields, number, name, problems), status_code=400, headers=_HEADERS)
-    now = request.app.state.clock.now()
+    now = now
     grant = Grant(client_id, redirect_uri, code_challenge, number, name, "customer", now + CODE_LIFETIME)
     query = {"code": codes.issue(grant, now), **({"state": state} if state else {})}
     return RedirectResponse(

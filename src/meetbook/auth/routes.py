@@ -7,6 +7,7 @@ development."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Annotated
 
@@ -15,7 +16,7 @@ from fastapi import APIRouter, Form, Request
 from meetbook.auth import pkce
 from meetbook.auth.tokens import issue_token
 from meetbook.core.errors import Invalid, Unauthorized
-from meetbook.core.http import json
+from meetbook.core.http import Now, json
 
 router = APIRouter(tags=["Authentication"])
 
@@ -36,6 +37,7 @@ router = APIRouter(tags=["Authentication"])
     },
 )
 async def token(
+    now: Now,
     request: Request,
     grant_type: Annotated[str, Form(json_schema_extra={"enum": ["client_credentials", "authorization_code"]})],
     client_id: Annotated[str, Form(json_schema_extra={"minLength": 1})],  # an empty field is a missing one
@@ -48,7 +50,7 @@ async def token(
 ):
     settings = request.app.state.settings
     if grant_type == "authorization_code":
-        return _authorization_code(request, client_id, code, code_verifier, redirect_uri)
+        return _authorization_code(request, now, client_id, code, code_verifier, redirect_uri)
     if grant_type != "client_credentials":
         raise Invalid("grant_type must be client_credentials or authorization_code")
     client = settings.token_clients().get(client_id)
@@ -70,13 +72,13 @@ async def token(
     )
 
 
-def _authorization_code(request: Request, client_id: str, code: str | None, verifier: str | None, redirect_uri: str | None):
+def _authorization_code(request: Request, now: dt.datetime, client_id: str, code: str | None, verifier: str | None, redirect_uri: str | None):
     settings = request.app.state.settings
     pkce._enabled(request)
     if not code or not verifier or not redirect_uri:
         raise Invalid("authorization_code needs code, code_verifier and redirect_uri")
     pkce.check_client(request, client_id, redirect_uri)
-    grant = pkce.codes.redeem(code, request.app.state.clock.now())
+    grant = pkce.codes.redeem(code, now)
     # One answer for every reason a code is refused, so a caller learns nothing from which check failed.
     refused = Invalid("the code is unknown, expired, already used, or was issued for another client, redirect_uri or verifier")
     if grant is None or grant.client_id != client_id or grant.redirect_uri != redirect_uri:

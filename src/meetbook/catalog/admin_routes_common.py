@@ -5,7 +5,6 @@ No `from __future__ import annotations` here: the generated routes annotate thei
 entity's schema, which FastAPI must see as a class, not as a string naming a local variable.
 """
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request, Response
@@ -14,7 +13,7 @@ from meetbook.auth.deps import Admin, Employee, SignedIn
 from meetbook.catalog import admin_crud
 from meetbook.catalog.admin_common import Entity
 from meetbook.core import idempotency
-from meetbook.core.http import IdempotencyKey, Session, dump, error_responses, json
+from meetbook.core.http import IdempotencyKey, Now, Session, dump, error_responses, json
 from meetbook.core.wire import IdParam
 
 CONFIG = "Organization Configuration"
@@ -39,10 +38,6 @@ PATCH_TEXT = (
 )
 
 Patch = Annotated[Any, Body()]
-
-
-def now(request: Request) -> dt.datetime:
-    return request.app.state.clock.now()
 
 
 def created(content: Any, location: str) -> Any:
@@ -79,8 +74,8 @@ def writes(router: APIRouter, spec: Entity, tag: str = CONFIG) -> None:
         description=f"Refused with 409, naming what still refers to the {kind}, while anything does.",
         responses=error_responses(403, 404, 409),
     )
-    async def remove(request: Request, session: Session, _who: Admin, id: IdParam):
-        await admin_crud.delete(session, spec, id, now(request))
+    async def remove(now: Now, session: Session, _who: Admin, id: IdParam):
+        await admin_crud.delete(session, spec, id, now)
         return Response(status_code=204)
 
 

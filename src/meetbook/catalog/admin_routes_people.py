@@ -6,16 +6,16 @@ import datetime as dt
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from meetbook.auth.deps import Admin, Employee
 from meetbook.catalog import admin_crud, admin_people
 from meetbook.catalog import schemas as c
 from meetbook.catalog.admin_people import EMPLOYEES, ActualDay, ScheduleBody
-from meetbook.catalog.admin_routes_common import CONFIG, PATCH_BODY, PATCH_TEXT, Patch, created, now, writes
+from meetbook.catalog.admin_routes_common import CONFIG, PATCH_BODY, PATCH_TEXT, Patch, created, writes
 from meetbook.catalog.store import organization_settings
 from meetbook.core.errors import Invalid
-from meetbook.core.http import Session, dump, error_responses, json
+from meetbook.core.http import Now, Session, dump, error_responses, json
 from meetbook.core.timefmt import parse_date, parse_instant
 from meetbook.core.wire import DateParam, IdParam
 
@@ -99,11 +99,11 @@ async def _local_date(session, name: str, value: str | None) -> dt.date | None:
     response_model=list[ActualDay], responses=error_responses(400, 403, 404),
 )
 async def actual_schedule(
-    request: Request, session: Session, _who: Employee, employeeId: IdParam,
+    now: Now, session: Session, _who: Employee, employeeId: IdParam,
     start: Annotated[DateParam | None, Query(alias="from", description="First date, e.g. 2026-06-01 (default today)")] = None,
     end: Annotated[DateParam | None, Query(alias="to", description="Last date, inclusive (default six days after from)")] = None,
 ):
     days = await admin_people.actual_days(
-        session, employeeId, await _local_date(session, "from", start), await _local_date(session, "to", end), now(request)
+        session, employeeId, await _local_date(session, "from", start), await _local_date(session, "to", end), now
     )
     return json([dump(d) for d in days])

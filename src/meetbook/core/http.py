@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json as stdlib_json
 import logging
 import re
@@ -46,6 +47,12 @@ async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 # Commits when the route function returns, before the response is sent, so the client never
 # sees a success that was not stored.
+def _now(request: Request) -> dt.datetime:
+    return request.app.state.clock.now()
+
+
+# The time as the app's injected clock tells it: the one way a route learns what "now" is.
+Now = Annotated[dt.datetime, Depends(_now)]
 Session = Annotated[AsyncSession, Depends(_session, scope="function")]
 # For routes that only read: on SQLite they run beside writers instead of queueing behind them.
 ReadSession = Annotated[AsyncSession, Depends(_read_session, scope="function")]

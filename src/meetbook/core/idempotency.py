@@ -8,6 +8,8 @@ import hashlib
 from sqlalchemy import JSON, Integer, String, Text, delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
+from starlette.requests import Request
+from starlette.responses import Response
 
 from meetbook.core import locks
 from meetbook.core.db import Base, UTCDateTime
@@ -80,7 +82,7 @@ async def forget_old(session: AsyncSession, now: dt.datetime) -> None:
     await session.execute(delete(IdempotencyRow).where(IdempotencyRow.date_created < now - KEEP))
 
 
-async def once(request, session: AsyncSession, subject: str, produce) -> "Response":
+async def once(request: Request, session: AsyncSession, subject: str, produce) -> Response:
     """Run `produce()` (which returns a JSON Response) at most once per Idempotency-Key.
 
     Without the header it simply runs. With it, a retry with the same body gets the stored first

@@ -18,8 +18,8 @@ from pydantic import (
     ValidationInfo,
     WithJsonSchema,
 )
-from pydantic.json_schema import JsonSchemaValue
 from pydantic.alias_generators import to_camel
+from pydantic.json_schema import JsonSchemaValue
 
 from meetbook.core.timefmt import (
     MAX_TIMESPAN_DAYS,
@@ -31,7 +31,6 @@ from meetbook.core.timefmt import (
     parse_time_of_day,
     parse_timespan,
 )
-
 
 # The validation context of a model built by our own code (keyword arguments, stored rows).
 FROM_CODE = {"from_code": True}

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Query, Request, Response
 
 from meetbook.auth.deps import SignedIn
 from meetbook.core import idempotency, patching
-from meetbook.core.http import IdempotencyKey, ReadSession, Session, dump, error_responses, json
+from meetbook.core.http import IdempotencyKey, Now, ReadSession, Session, dump, error_responses, json
 from meetbook.core.query import enum_value, instant_range
 from meetbook.core.wire import IdParam, InstantParam, enum_param
 from meetbook.meetings import lifecycle, service
@@ -26,6 +26,7 @@ router = APIRouter(tags=["BookMe"])
     responses=error_responses(400, 403, 404, 409, 413),
 )
 async def create_meeting(
+    now: Now,
     request: Request,
     session: Session,
     who: SignedIn,
@@ -33,7 +34,7 @@ async def create_meeting(
     _key: IdempotencyKey = None,
 ):
     async def create():
-        meeting = await service.book(session, request.app.state.snapshots, body, who, request.app.state.clock.now())
+        meeting = await service.book(session, request.app.state.snapshots, body, who, now)
         return json(dump(meeting), status_code=201, headers={"Location": f"/bookme/meetings/{meeting.id}"})
 
     return await idempotency.once(request, session, who.subject, create)
@@ -80,10 +81,10 @@ async def get_meeting(session: ReadSession, who: SignedIn, id: IdParam):
     response_class=Response,
     responses={200: {"content": {"text/calendar": {"schema": {"type": "string", "format": "binary"}}}}, **error_responses(400, 403, 404)},
 )
-async def meeting_ical(request: Request, session: ReadSession, who: SignedIn, id: IdParam, body: Annotated[ICalRequest | None, Body()] = None):
+async def meeting_ical(now: Now, request: Request, session: ReadSession, who: SignedIn, id: IdParam, body: Annotated[ICalRequest | None, Body()] = None):
     body = body or ICalRequest()
     data = await service.meeting_ical(
-        session, id, who, body.title, body.description, body.location, request.app.state.clock.now(),
+        session, id, who, body.title, body.description, body.location, now,
         request.app.state.settings.ical_uid_domain,
     )
     return Response(
@@ -123,9 +124,9 @@ _MEETING_PATCH = _change_body(*_PATCH_SHAPES)
     openapi_extra={"requestBody": _MEETING_CHANGE},
     responses=error_responses(400, 403, 404, 409),
 )
-async def put_meeting(request: Request, session: Session, who: SignedIn, id: IdParam, body: Annotated[Any, Body()] = None):
+async def put_meeting(now: Now, request: Request, session: Session, who: SignedIn, id: IdParam, body: Annotated[Any, Body()] = None):
     state = request.app.state
-    return json(dump(await lifecycle.update_meeting(session, state.snapshots, id, body, who, state.clock.now())))
+    return json(dump(await lifecycle.update_meeting(session, state.snapshots, id, body, who, now)))
 
 
 @router.patch(
@@ -135,9 +136,9 @@ async def put_meeting(request: Request, session: Session, who: SignedIn, id: IdP
     openapi_extra={"requestBody": _MEETING_PATCH},
     responses=error_responses(400, 403, 404, 409),
 )
-async def patch_meeting(request: Request, session: Session, who: SignedIn, id: IdParam, body: Annotated[Any, Body()] = None):
+async def patch_meeting(now: Now, request: Request, session: Session, who: SignedIn, id: IdParam, body: Annotated[Any, Body()] = None):
     state = request.app.state
-    return json(dump(await lifecycle.update_meeting(session, state.snapshots, id, patching.operations(body), who, state.clock.now())))
+    return json(dump(await lifecycle.update_meeting(session, state.snapshots, id, patching.operations(body), who, now)))
 
 
 @router.delete(
@@ -146,6 +147,6 @@ async def patch_meeting(request: Request, session: Session, who: SignedIn, id: I
     status_code=204,
     responses=error_responses(403, 404),
 )
-async def cancel_meeting(request: Request, session: Session, who: SignedIn, id: IdParam):
-    await lifecycle.cancel_meeting(session, id, who, request.app.state.clock.now())
+async def cancel_meeting(now: Now, session: Session, who: SignedIn, id: IdParam):
+    await lifecycle.cancel_meeting(session, id, who, now)
     return Response(status_code=204)

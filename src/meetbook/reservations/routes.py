@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 
 from meetbook.auth.deps import SignedIn
 from meetbook.core import idempotency
-from meetbook.core.http import IdempotencyKey, Session, dump, error_responses, json
+from meetbook.core.http import IdempotencyKey, Now, Session, dump, error_responses, json
 from meetbook.reservations import service
 from meetbook.reservations.schemas import Reservation
 from meetbook.slots.schemas import TimeSlot
@@ -29,11 +29,11 @@ router = APIRouter(tags=["BookMe"])
     response_model=TimeSlot,
     responses=error_responses(400, 403, 404, 409, 413),
 )
-async def reserve(request: Request, session: Session, who: SignedIn, body: Reservation, _key: IdempotencyKey = None):
+async def reserve(now: Now, request: Request, session: Session, who: SignedIn, body: Reservation, _key: IdempotencyKey = None):
     state = request.app.state
 
     async def create():
-        hold = await service.reserve(session, state.snapshots, body, who, state.clock.now(), state.settings.hold_seconds)
+        hold = await service.reserve(session, state.snapshots, body, who, now, state.settings.hold_seconds)
         return json(dump(hold))
 
     return await idempotency.once(request, session, who.subject, create)
