@@ -37,6 +37,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.bankgen import Size, SyntheticBank, generate  # noqa: E402
 from meetbook.availability import (  # noqa: E402
     EXPLICIT,
     LOCAL,
@@ -46,8 +47,6 @@ from meetbook.availability import (  # noqa: E402
     compute_slots,
 )
 from meetbook.availability import model as a  # noqa: E402
-
-from bench.bankgen import Size, SyntheticBank, generate  # noqa: E402
 
 # A fixed Monday morning, so every run builds the same bank (`--now` for another: 2026-03-09
 # puts the spring daylight-saving change of Europe/Copenhagen inside 30 days).
@@ -215,7 +214,7 @@ def shapes(syn: SyntheticBank, act: Activity, bank: a.Bank, days: int) -> list[S
         shape("one", "one advisor, 7 d (joint)", **window(7), explicit_employee_ids=(syn.one_advisor,), topic_id=topic),
         shape("pool", f"local pool ({syn.pool_size}), 14 d, best", **window(14), employee_types=frozenset({LOCAL}),
               customer_location=syn.pool_branch, topic_id=topic, best_slots=True),
-        shape("bank7", f"whole bank, 7 d, best", **window(7), topic_id=topic, best_slots=True),
+        shape("bank7", "whole bank, 7 d, best", **window(7), topic_id=topic, best_slots=True),
         shape("bank", f"whole bank, {days} d, best", **window(days), topic_id=topic, best_slots=True),
         shape("all", f"whole bank, {days} d, all advisors", **window(days), topic_id=topic, best_slots=False),
         shape("employee", f"employee, all types, {days} d, all", **window(days), customer_initiated=False),

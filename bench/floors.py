@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import psycopg
 from sqlalchemy import event
 
-from bench.loadgen import Connection, Run, closed_loop, close_all, open_connections
+from bench.loadgen import Connection, Run, close_all, closed_loop, open_connections
 
 # The DB floors never open more than this many connections (PostgreSQL's default
 # max_connections is 100 and the server's own pools stay open meanwhile).

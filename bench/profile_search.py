@@ -144,7 +144,7 @@ class _Patches:
 
 def instrument(timer: Timer):
     """Wrap the search's phases with timers; returns a function that undoes it."""
-    from meetbook.availability import SlotPlan
+    from meetbook.availability import SearchPlan
     from meetbook.catalog.snapshot import SnapshotCache
     from meetbook.core.http import FastJSON
     from meetbook.slots import service
@@ -152,7 +152,7 @@ def instrument(timer: Timer):
     patch = _Patches()
     patch(service, "load_occupancy", timer.wrap_async("read (load_occupancy)", service.load_occupancy))
     for name in ("rows", "slots"):
-        patch(SlotPlan, name, timer.wrap("engine (compute_slots)", getattr(SlotPlan, name)))
+        patch(SearchPlan, name, timer.wrap("engine (compute_slots)", getattr(SearchPlan, name)))
     patch(service, "slots_json", timer.wrap("JSON (slots_json)", service.slots_json))
     patch(SnapshotCache, "get", timer.wrap_async("snapshot check", SnapshotCache.get))
     patch(FastJSON, "render", timer.wrap("JSON (orjson render)", FastJSON.render))
@@ -163,7 +163,7 @@ def instrument_reserve(timer: Timer):
     """Wrap the phases of a reserve; returns a function that undoes it."""
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from meetbook.availability import SlotPlan
+    from meetbook.availability import SearchPlan
     from meetbook.catalog.snapshot import SnapshotCache
     from meetbook.core import locks
     from meetbook.reservations import service as reservations
@@ -171,7 +171,7 @@ def instrument_reserve(timer: Timer):
 
     patch = _Patches()
     patch(check, "read_before_claiming", timer.wrap_async("check: read (read_before_claiming)", check.read_before_claiming))
-    patch(SlotPlan, "slots", timer.wrap("check: engine", SlotPlan.slots))
+    patch(SearchPlan, "slots", timer.wrap("check: engine", SearchPlan.slots))
     patch(reservations, "check_before_claiming", timer.wrap_async("check (total)", reservations.check_before_claiming))
     patch(locks, "lock", timer.wrap_async("advisory locks", locks.lock))
     patch(SnapshotCache, "get", timer.wrap_async("snapshot check", SnapshotCache.get))
@@ -191,11 +191,10 @@ async def call(app, path: str, headers: list[tuple[bytes, bytes]], method: str =
 
 async def profile(database_url: str, bank, scenario: str, requests: int, top: int, gc_freeze: bool = False,
                   cprofile: bool = True) -> str:
-    from meetbook.app import create_app
-    from meetbook.core.config import Settings
-
     from bench import floors
     from bench.run import tokens
+    from meetbook.app import create_app
+    from meetbook.core.config import Settings
 
     if scenario == "branch":
         spec = scenarios.SearchSpec("branch", "search: the full booking's (a branch, 7 d, best-slot)", {}, 7, 0, "")
@@ -272,10 +271,9 @@ async def profile_reserve(database_url: str, bank, requests: int, top: int, gc_f
 
     import orjson
 
+    from bench.run import tokens
     from meetbook.app import create_app
     from meetbook.core.config import Settings
-
-    from bench.run import tokens
 
     settings = Settings(database_url=database_url, log_level="WARNING", sweep_interval_seconds=0)
     app = create_app(settings)
@@ -361,7 +359,6 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     which = args.scenario or ["one", "pool", "bank", "all", "reserve"]
     import shutil
-    import tempfile
 
     from bench.run import make_bank, pin_source, src_digest
 

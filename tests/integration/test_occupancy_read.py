@@ -13,8 +13,8 @@ from sqlalchemy import insert
 from meetbook.availability.model import CALENDAR_STATUSES, CalendarColumns, ClaimColumns
 from meetbook.core.clock import epoch
 from meetbook.core.db import make_engine, make_sessionmaker, unit_of_work
-from meetbook.tables.claims import ClaimRow, employee_resource, room_resource
 from meetbook.tables.calendar import CalendarEntryRow
+from meetbook.tables.claims import ClaimRow, employee_resource, room_resource
 from meetbook.tables.occupancy import load_occupancy, read_before_claiming
 from tests import bankdata as b
 from tests.integration.helpers import book, reserve, search

@@ -18,8 +18,8 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests import bankdata as b
 from meetbook.core.db import sync_url
+from tests import bankdata as b
 from tests.conftest import fresh_database
 
 ALL_DAY = [

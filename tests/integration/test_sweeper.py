@@ -7,9 +7,9 @@ import asyncio
 from sqlalchemy import func, select
 
 from meetbook.core.db import make_engine, make_sessionmaker, unit_of_work
+from meetbook.tables.claiming import prune_past_claims, sweep_expired
 from meetbook.tables.claims import ClaimRow, HoldRow
 from meetbook.tables.meetings import MeetingRow
-from meetbook.tables.claiming import prune_past_claims, sweep_expired
 from tests import bankdata as b
 from tests.integration.helpers import book, reserve, search
 

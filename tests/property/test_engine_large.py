@@ -6,7 +6,7 @@ hundreds of claims, rooms, groups and calendar time, windows across daylight-sav
   same query that ranks first by the reference's own rules (priority of the advisor's best route,
   then booked time that day, then the tie-break hash, then id);
 - the answer is sorted by (start, type, employee) with no duplicates;
-- a `SlotPlan` names every advisor and room the search looks at: the answer from only their
+- a `SearchPlan` names every advisor and room the search looks at: the answer from only their
   claims, given as columns the way the database read gives them, is the answer from everyone's.
 """
 
@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
+from reference import Reference
 
 from meetbook.availability import (
     BUSY,
@@ -41,16 +42,14 @@ from meetbook.availability import (
     Occupancy,
     PriorityRule,
     Room,
+    SearchPlan,
     ServiceGroup,
-    SlotPlan,
     SlotSearch,
     Topic,
     Workday,
     compute_slot_rows,
     compute_slots,
 )
-
-from reference import Reference
 
 MIN, HOUR, DAY = 60, 3600, 86400
 LOCATIONS = ("Aarhus", "Odense", "Vejle", "Roskilde")
@@ -277,7 +276,7 @@ def test_a_plan_names_everyone_the_search_reads(seed):
     rnd, bank, occupancy, now, days = make_bank(seed)
     narrowed = 0
     for search in searches(rnd, bank, now, days):
-        plan = SlotPlan(search, bank, now)
+        plan = SearchPlan(search, bank, now)
         read = Occupancy(
             advisor_claims=only(occupancy.advisor_claims, plan.advisor_ids),
             room_claims=only(occupancy.room_claims, plan.room_ids),

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from reference import reference_slots
 
 from meetbook.availability import (
     BUSY,
@@ -39,8 +40,6 @@ from meetbook.availability import (
     Workday,
     compute_slots,
 )
-
-from reference import reference_slots
 
 MIN = 60
 HOUR = 3600

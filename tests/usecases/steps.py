@@ -13,7 +13,7 @@ from meetbook.meetings.schemas import CreateMeeting
 from meetbook.meetings.service import book as book_meeting
 from meetbook.reservations.schemas import Reservation
 from meetbook.reservations.service import reserve as reserve_slot
-from meetbook.slots.service import SlotQuery, read_for_search
+from meetbook.slots.service import SearchRequest, load_search
 from tests import bankdata as b
 
 
@@ -22,14 +22,14 @@ def at(epoch_seconds: int) -> dt.datetime:
 
 
 async def search(uc, who, **query) -> list[tuple]:
-    """The free slots for `query` (SlotQuery's fields; default: Anna, explicitly, housing, physical)."""
+    """The free slots for `query` (SearchRequest's fields; default: Anna, explicitly, housing, physical)."""
     query.setdefault("require_employee_participation", True)
     query.setdefault("explicit_employee_ids", (b.ANNA,))
     query.setdefault("topic_id", b.T_HOUSING)
     query.setdefault("meeting_types", frozenset({"Physical"}))
     query.setdefault("customer_initiated", not who.is_employee)
     async with uc.uow() as session:
-        found = await read_for_search(session, uc.cache, SlotQuery(**query), uc.now)
+        found = await load_search(session, uc.cache, SearchRequest(**query), uc.now)
         return found.rows()
 
 

@@ -16,7 +16,7 @@ Where each rule lives (`engine.py` runs them in order):
 """
 
 from .best import tie_break_hash
-from .engine import SlotPlan, compute_slot_rows, compute_slots
+from .engine import SearchPlan, compute_slot_rows, compute_slots
 from .meeting import resolve_duration
 from .model import (
     BUSY,
@@ -83,7 +83,7 @@ __all__ = [
     "Room",
     "ServiceGroup",
     "Slot",
-    "SlotPlan",
+    "SearchPlan",
     "SlotSearch",
     "Topic",
     "Workday",

@@ -10,7 +10,7 @@ frozen values:
 2. `reach.py`: who the search reaches and by which routes (the rules of `pools.py`), or a joint
    meeting's members; `advisors.py`: them as arrays, less those the minimum notice
    (`notice.py`) or the daily cap (`daily_cap.py`) rule out for the whole window.
-   A `SlotPlan` stops here: it names the advisors and rooms whose claims to read.
+   A `SearchPlan` stops here: it names the advisors and rooms whose claims to read.
 3. With the occupancy: `open_time.py` (the weekly schedule per type, ExtraOpen time),
    `blocked.py` (claims, Busy, WorkingFromElsewhere), `daily_cap.py` (time booked per day),
    `rooms.py`.
@@ -79,7 +79,7 @@ def compute_slot_rows(search: SlotSearch, bank: Bank, occupancy: Occupancy, now:
     return [] if prepared is None else _run(prepared, occupancy, as_rows=True)
 
 
-class SlotPlan:
+class SearchPlan:
     """A search prepared before its data is read: which advisors and rooms it can involve, so a
     caller reading claims from a database reads only theirs (a 50-advisor pool need not read a
     500-advisor bank). Then `rows(occupancy)` or `slots(occupancy)`.

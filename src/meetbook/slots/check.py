@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from meetbook.availability import SlotPlan
+from meetbook.availability import SearchPlan
 from meetbook.availability.model import EXPLICIT, Bank, Occupancy, Slot, SlotSearch
 from meetbook.core.clock import epoch
 from meetbook.tables.occupancy import CustomerHold, load_occupancy, read_before_claiming
@@ -31,7 +31,7 @@ class SlotCheck:
     ignore_hold_ids: Collection[str] = ()
     ignore_meeting_ids: Collection[str] = ()
 
-    def plan(self, bank: Bank, now_s: int) -> SlotPlan | None:
+    def plan(self, bank: Bank, now_s: int) -> SearchPlan | None:
         start_s, end_s = epoch(self.start), epoch(self.end)
         if end_s <= start_s:
             return None
@@ -50,9 +50,9 @@ class SlotCheck:
             customer_initiated=self.customer_initiated,
             best_slots=False,
         )
-        return SlotPlan(search, bank, now_s)
+        return SearchPlan(search, bank, now_s)
 
-    def match(self, plan: SlotPlan, occupancy: Occupancy) -> Slot | None:
+    def match(self, plan: SearchPlan, occupancy: Occupancy) -> Slot | None:
         """The matching slot (carrying the room it would use), or None when it is not offered."""
         start_s, end_s = epoch(self.start), epoch(self.end)
         matches = [s for s in plan.slots(occupancy) if s.start == start_s and s.end == end_s and s.employee_id == self.employee_id]

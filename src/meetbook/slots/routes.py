@@ -82,7 +82,7 @@ async def available(
     if types is not None and not types:
         raise Invalid("employeeTypes: at least one value is needed when given", [{"field": "employeeTypes", "message": "empty"}])
     rooms = split_list(specific_rooms)
-    query = service.SlotQuery(
+    query = service.SearchRequest(
         require_employee_participation=require_employee_participation,
         explicit_employee_ids=tuple(dict.fromkeys(split_list(explicit_employee_ids) or [])),
         employee_types=types,
@@ -101,7 +101,7 @@ async def available(
         best_slots=get_best_time_slots,
         ignore_meeting_ids=tuple(split_list(ignore_meeting_ids) or ()),
     )
-    found = await service.read_for_search(session, request.app.state.snapshots, query, now)
+    found = await service.load_search(session, request.app.state.snapshots, query, now)
     # The slots' rows and dicts hold no cycles and are freed before the collector is back: a month
     # of all advisors (147,000 of each) set off ~190 collections, 13 ms of a 115 ms answer.
     with collection_deferred():

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from meetbook.availability import SlotPlan
+from meetbook.availability import SearchPlan
 from meetbook.availability.model import Bank, Occupancy, SlotSearch
 from meetbook.catalog.places import place
 from meetbook.catalog.snapshot import SnapshotCache
@@ -24,7 +24,7 @@ MAX_LOOK_FORWARD = 366 * 86400
 
 
 @dataclass(frozen=True)
-class SlotQuery:
+class SearchRequest:
     """The search as the caller asked for it, already parsed from the wire."""
 
     require_employee_participation: bool
@@ -46,7 +46,7 @@ class SlotQuery:
     ignore_meeting_ids: tuple[str, ...] = ()
 
 
-def check_references(bank: Bank, query: SlotQuery) -> None:
+def check_references(bank: Bank, query: SearchRequest) -> None:
     """Unknown ids in a search are 404s, named one by one."""
     if query.topic_id is not None and query.topic_id not in bank.topics:
         raise NotFound.of("topic", query.topic_id)
@@ -60,7 +60,7 @@ def check_references(bank: Bank, query: SlotQuery) -> None:
             raise NotFound.of("room", room_id)
 
 
-def check_locations(bank: Bank, query: SlotQuery) -> SlotQuery:
+def check_locations(bank: Bank, query: SearchRequest) -> SearchRequest:
     """Unknown locations are 400s; known ones as the bank spells them."""
     return replace(
         query,
@@ -70,10 +70,10 @@ def check_locations(bank: Bank, query: SlotQuery) -> SlotQuery:
 
 
 @dataclass(frozen=True)
-class ReadSearch:
+class LoadedSearch:
     """A search with its data read: `rows()` computes the slots, without touching the database."""
 
-    plan: SlotPlan | None
+    plan: SearchPlan | None
     occupancy: Occupancy | None = None
 
     def rows(self) -> list[SlotRow]:
@@ -82,7 +82,7 @@ class ReadSearch:
         return self.plan.rows(self.occupancy) if self.plan is not None and self.occupancy is not None else []
 
 
-async def read_for_search(session: AsyncSession, cache: SnapshotCache, query: SlotQuery, now: dt.datetime) -> ReadSearch:
+async def load_search(session: AsyncSession, cache: SnapshotCache, query: SearchRequest, now: dt.datetime) -> LoadedSearch:
     """Everything a search reads (checking the query on the way); the computing is left to
     `rows()`, so a caller can run it and what follows without an await in between."""
     bank = await cache.get(session)
@@ -113,17 +113,17 @@ async def read_for_search(session: AsyncSession, cache: SnapshotCache, query: Sl
         ignore_minimum_notice=query.ignore_minimum_notice,
         best_slots=query.best_slots,
     )
-    plan = SlotPlan(search, bank, now_s)
+    plan = SearchPlan(search, bank, now_s)
     if not plan.advisor_ids:
-        return ReadSearch(None)
+        return LoadedSearch(None)
     occupancy = await load_occupancy(
         session, search.window_start, search.window_end, now_s, ignore_meeting_ids=query.ignore_meeting_ids,
         advisor_ids=plan.advisor_ids if reads_fewer(plan, bank) else None, room_ids=plan.room_ids,
     )
-    return ReadSearch(plan, occupancy)
+    return LoadedSearch(plan, occupancy)
 
 
-def reads_fewer(plan: SlotPlan, bank: Bank) -> bool:
+def reads_fewer(plan: SearchPlan, bank: Bank) -> bool:
     """Name the advisors in the read only when they are a small part of the bank: for most of
     it, a list of hundreds of ids costs the database more than the rows it saves."""
     return len(plan.advisor_ids) * 3 <= len(bank.advisors)
