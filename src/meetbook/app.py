@@ -14,7 +14,7 @@ from meetbook import __version__, docs_ui, openapi
 from meetbook.auth.pkce import router as pkce_router
 from meetbook.auth.routes import router as auth_router
 from meetbook.auth.tokens import TokenVerifier
-from meetbook.catalog.admin_routes import router as admin_router
+from meetbook.catalog.admin.routes import router as admin_router
 from meetbook.catalog.routes import router as catalog_router
 from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.core import idempotency

@@ -8,10 +8,14 @@ import datetime as dt
 
 import pytest
 
-from meetbook.catalog import admin_crud, admin_people, admin_settings
 from meetbook.catalog import schemas as c
-from meetbook.catalog.admin_basics import CUSTOMER_TYPES, ROOMS
-from meetbook.catalog.admin_people import EMPLOYEES, ScheduleBody
+from meetbook.catalog.admin import crud as admin_crud
+from meetbook.catalog.admin import employees as admin_people
+from meetbook.catalog.admin import settings as admin_settings
+from meetbook.catalog.admin.customer_types import CUSTOMER_TYPES
+from meetbook.catalog.admin.employees import EMPLOYEES
+from meetbook.catalog.admin.rooms import ROOMS
+from meetbook.catalog.schemas import ScheduleBody
 from meetbook.core.errors import Conflict, Invalid, NotFound
 from tests import bankdata as b
 from tests.usecases.steps import book, cancel, exactly, reserve, search

@@ -8,8 +8,9 @@ import uuid
 
 import pytest
 
-from meetbook.catalog import admin_crud, admin_settings
-from meetbook.catalog.admin_basics import ROOMS
+from meetbook.catalog.admin import crud as admin_crud
+from meetbook.catalog.admin import settings as admin_settings
+from meetbook.catalog.admin.rooms import ROOMS
 from meetbook.core.errors import Conflict, Invalid, NotFound, SlotTaken
 from meetbook.slots.time_slots import get_time_slot
 from tests import bankdata as b

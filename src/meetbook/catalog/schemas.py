@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Annotated, Literal
 from zoneinfo import available_timezones
@@ -255,3 +256,34 @@ class CalendarTime(ApiModel):
     service_group: OptionalName | None = None
 
     _ordered = field_validator("end_date")(end_after_start)
+
+
+class ScheduleBody(EmployeeSchedule):
+    """PUT body: the schedule; employeeId comes from the path and may be left out."""
+
+    employee_id: Id | None = None
+
+
+class ActualDay(ApiModel):
+    date: dt.date
+    day_of_week: DayOfWeek
+    is_available: bool = Field(description="Works that day: scheduled as available and the bank is open")
+    from_: TimeOfDay | None = Field(default=None, alias="from")
+    to: TimeOfDay | None = None
+    location: str | None = Field(default=None, description="The workday's branch, else the employee's home location")
+    meeting_types: list[MeetingTypeName] = []
+    is_bank_closed: bool = Field(description="A closing day of the bank")
+
+
+class ClosingDay(ApiModel):
+    date: Date = Field(description="A local date in the bank's time zone, e.g. 2026-12-24")
+
+
+class AllowedOptions(ApiModel):
+    meeting_types: list[MeetingTypeName] = Field(
+        description="The topic's meeting types that at least one qualified advisor offers at the location on some weekday"
+    )
+    employee_types: list[EmployeeTypeName] = Field(
+        description="Advisor pools with members: Explicit always, Local when qualified advisors work at the location, "
+        "ServiceGroup when a service group triggers and has members"
+    )

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from meetbook.catalog.admin_basics import CUSTOMER_TYPES, LOCATIONS, ROOMS, TOPICS
-from meetbook.catalog.admin_routes_common import reads, writes
-from meetbook.catalog.admin_routes_groups import router as groups_router
-from meetbook.catalog.admin_routes_people import router as people_router
-from meetbook.catalog.admin_routes_settings import router as settings_router
+from meetbook.catalog.admin.customer_types import CUSTOMER_TYPES
+from meetbook.catalog.admin.employee_routes import router as people_router
+from meetbook.catalog.admin.endpoints import reads, writes
+from meetbook.catalog.admin.group_routes import router as groups_router
+from meetbook.catalog.admin.locations import LOCATIONS
+from meetbook.catalog.admin.rooms import ROOMS
+from meetbook.catalog.admin.settings_routes import router as settings_router
+from meetbook.catalog.admin.topics import TOPICS
 
 router = APIRouter()
 writes(router, CUSTOMER_TYPES)

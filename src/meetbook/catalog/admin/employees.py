@@ -6,13 +6,12 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import Field
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.catalog import convert
 from meetbook.catalog import schemas as c
-from meetbook.catalog.admin_common import (
+from meetbook.catalog.admin.entity import (
     Entity,
     Usage,
     active_holds,
@@ -27,7 +26,6 @@ from meetbook.catalog.admin_common import (
 )
 from meetbook.catalog.store import configuration_changed, get_or_404, organization_settings
 from meetbook.core.errors import Invalid, NotFound
-from meetbook.core.wire import ApiModel, TimeOfDay
 from meetbook.tables import catalog as m
 from meetbook.tables.calendar import CalendarEntryRow
 from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource
@@ -85,12 +83,6 @@ EMPLOYEES = Entity(
 # --- weekly schedules -------------------------------------------------------------------------------------
 
 
-class ScheduleBody(c.EmployeeSchedule):
-    """PUT body: the schedule; employeeId comes from the path and may be left out."""
-
-    employee_id: c.Id | None = None
-
-
 async def list_schedules(session: AsyncSession) -> list[c.EmployeeSchedule]:
     rows = (await session.scalars(select(m.EmployeeScheduleRow).order_by(m.EmployeeScheduleRow.employee_id))).all()
     return [convert.schedule_out(r) for r in rows]
@@ -121,7 +113,7 @@ async def _write_schedule(session: AsyncSession, row: m.EmployeeScheduleRow, new
     return convert.schedule_out(row)
 
 
-async def put_schedule(session: AsyncSession, employee_id: str, body: ScheduleBody) -> tuple[c.EmployeeSchedule, bool]:
+async def put_schedule(session: AsyncSession, employee_id: str, body: c.ScheduleBody) -> tuple[c.EmployeeSchedule, bool]:
     """Create or replace the whole weekly schedule. Returns (schedule, created)."""
     employee = await get_or_404(session, m.EmployeeRow, employee_id, "employee")
     if body.employee_id is not None and body.employee_id != employee.id:
@@ -149,21 +141,10 @@ async def delete_schedule(session: AsyncSession, employee_id: str) -> None:
     await configuration_changed(session)
 
 
-class ActualDay(ApiModel):
-    date: dt.date
-    day_of_week: c.DayOfWeek
-    is_available: bool = Field(description="Works that day: scheduled as available and the bank is open")
-    from_: TimeOfDay | None = Field(default=None, alias="from")
-    to: TimeOfDay | None = None
-    location: str | None = Field(default=None, description="The workday's branch, else the employee's home location")
-    meeting_types: list[c.MeetingTypeName] = []
-    is_bank_closed: bool = Field(description="A closing day of the bank")
-
-
 MAX_ACTUAL_DAYS = 366
 
 
-async def actual_days(session: AsyncSession, employee_id: str, start: dt.date | None, end: dt.date | None, now: dt.datetime) -> list[ActualDay]:
+async def actual_days(session: AsyncSession, employee_id: str, start: dt.date | None, end: dt.date | None, now: dt.datetime) -> list[c.ActualDay]:
     """The weekly schedule resolved per local date (bank time zone), with the bank's closing days."""
     employee = await get_or_404(session, m.EmployeeRow, employee_id, "employee")
     settings = await organization_settings(session)
@@ -183,7 +164,7 @@ async def actual_days(session: AsyncSession, employee_id: str, start: dt.date | 
         shut = date.isoformat() in closed
         day = week.get(name)
         out.append(
-            ActualDay(
+            c.ActualDay(
                 date=date,
                 day_of_week=name,
                 is_available=day is not None and day.is_available and not shut,

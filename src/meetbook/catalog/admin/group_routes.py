@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from meetbook.auth.deps import Admin, Employee
-from meetbook.catalog import admin_groups
 from meetbook.catalog import schemas as c
-from meetbook.catalog.admin_common import Entity
-from meetbook.catalog.admin_groups import COMPETENCE_GROUPS, SERVICE_GROUPS
-from meetbook.catalog.admin_routes_common import CONFIG, created, reads, writes
+from meetbook.catalog.admin import groups as admin_groups
+from meetbook.catalog.admin.endpoints import CONFIG, created, reads, writes
+from meetbook.catalog.admin.entity import Entity
+from meetbook.catalog.admin.groups import COMPETENCE_GROUPS, SERVICE_GROUPS
 from meetbook.core import idempotency
 from meetbook.core.http import IdempotencyKey, Session, dump, error_responses, json
 from meetbook.core.wire import ApiModel, IdParam

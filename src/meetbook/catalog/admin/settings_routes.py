@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Request, Response
 
 from meetbook.auth.deps import Admin, Employee, SignedIn
-from meetbook.catalog import admin_settings
 from meetbook.catalog import schemas as c
-from meetbook.catalog.admin_routes_common import CONFIG, PATCH_BODY, PATCH_TEXT, Patch, created
-from meetbook.catalog.admin_settings import AllowedOptions, ClosingDay
+from meetbook.catalog.admin import settings as admin_settings
+from meetbook.catalog.admin.endpoints import CONFIG, PATCH_BODY, PATCH_TEXT, Patch, created
+from meetbook.catalog.schemas import AllowedOptions, ClosingDay
 from meetbook.core import idempotency
 from meetbook.core.http import IdempotencyKey, Session, dump, error_responses, json
 from meetbook.core.wire import DateParam, IdParam

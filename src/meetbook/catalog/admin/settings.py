@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import Field
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +17,6 @@ from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.catalog.store import configuration_changed, get_or_404, organization_settings
 from meetbook.core import patching
 from meetbook.core.errors import Conflict, Invalid, NotFound
-from meetbook.core.wire import ApiModel, Date
 from meetbook.tables import catalog as m
 
 # --- organization settings ------------------------------------------------------------------------------
@@ -47,10 +45,6 @@ async def patch_settings(session: AsyncSession, operations: Any) -> c.Organizati
     """RFC 6902 on the settings' wire shape (e.g. replace /openingTime), validated again as a whole."""
     before = convert.settings_out(await organization_settings(session))
     return await put_settings(session, patching.apply(before.model_dump(by_alias=True, mode="json"), operations, c.OrganizationSettings))
-
-
-class ClosingDay(ApiModel):
-    date: Date = Field(description="A local date in the bank's time zone, e.g. 2026-12-24")
 
 
 async def add_closing_day(session: AsyncSession, day: dt.date) -> c.OrganizationSettings:
@@ -104,23 +98,13 @@ async def put_priority_rules(session: AsyncSession, rules: list[c.PriorityRule])
 # --- allowed options ------------------------------------------------------------------------------------------
 
 
-class AllowedOptions(ApiModel):
-    meeting_types: list[c.MeetingTypeName] = Field(
-        description="The topic's meeting types that at least one qualified advisor offers at the location on some weekday"
-    )
-    employee_types: list[c.EmployeeTypeName] = Field(
-        description="Advisor pools with members: Explicit always, Local when qualified advisors work at the location, "
-        "ServiceGroup when a service group triggers and has members"
-    )
-
-
 def _days(advisor: Advisor):
     return [w for w in advisor.workdays if w is not None and w.is_available]
 
 
 async def allowed_options(
     session: AsyncSession, cache: SnapshotCache, topic_id: str | None, customer_type_id: str | None, location: str | None
-) -> AllowedOptions:
+) -> c.AllowedOptions:
     """What a booking form can offer for this topic, customer type and branch, from the weekly
     schedules alone (no dates, meetings or calendar time): a quick answer, not a slot search."""
     bank = await cache.get(session)
@@ -162,4 +146,4 @@ async def allowed_options(
                         types.add(kind)
 
     pools = ["Explicit"] + (["Local"] if local else []) + (["ServiceGroup"] if service else [])
-    return AllowedOptions(meeting_types=[t for t in MEETING_TYPES if t in offered & types], employee_types=pools)
+    return c.AllowedOptions(meeting_types=[t for t in MEETING_TYPES if t in offered & types], employee_types=pools)

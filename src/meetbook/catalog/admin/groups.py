@@ -10,17 +10,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.availability import model as a
 from meetbook.availability.pools import MAX_GROUP_DEPTH, GroupTree
-from meetbook.catalog import admin_crud, convert
+from meetbook.catalog import convert
 from meetbook.catalog import schemas as c
-from meetbook.catalog.admin_basics import check_tree, parents_of
-from meetbook.catalog.admin_common import (
+from meetbook.catalog.admin import crud as admin_crud
+from meetbook.catalog.admin.entity import (
     Entity,
     Usage,
     added,
     changed,
+    check_tree,
     count_rows,
     ensure_unique,
     in_list,
+    parents_of,
     require,
     require_locations,
 )

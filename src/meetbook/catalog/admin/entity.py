@@ -191,3 +191,33 @@ def refuse_if_used(label: str, usages: list[Usage], hint: str = "") -> None:
         return
     text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     raise Conflict(f"{label} is used by {text}; remove those references first{hint}")
+
+
+def check_tree(parents: dict[str, str | None], node: str, kind: str, field: str, max_depth: int | None = None) -> None:
+    """`parents` (with the change applied) has no cycle through `node`, and, given `max_depth`,
+    no chain from a top-level item down through `node`'s deepest descendant is longer than that."""
+    seen: list[str] = []
+    current: str | None = node
+    while current is not None:
+        if current in seen:
+            raise Invalid(f"{field}: a {kind} cannot sit below itself (this would form a cycle)",
+                          [{"field": field, "message": "forms a cycle"}])
+        seen.append(current)
+        current = parents.get(current)
+    if max_depth is None:
+        return
+    children: dict[str, list[str]] = {}
+    for child, parent in parents.items():
+        if parent is not None:
+            children.setdefault(parent, []).append(child)
+
+    def height(item: str) -> int:
+        return 1 + max((height(x) for x in children.get(item, ())), default=0)
+
+    if len(seen) - 1 + height(node) > max_depth:
+        raise Invalid(f"{field}: {kind}s nest at most {max_depth} levels deep",
+                      [{"field": field, "message": f"nests deeper than {max_depth} levels"}])
+
+
+async def parents_of(session: AsyncSession, table: type, column: str) -> dict[str, str | None]:
+    return {ident: parent for ident, parent in (await session.execute(select(table.id, getattr(table, column)))).all()}

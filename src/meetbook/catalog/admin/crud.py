@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from meetbook.catalog.admin_common import Entity, claim_id, flush, patched, refuse_if_used
+from meetbook.catalog.admin.entity import Entity, claim_id, flush, patched, refuse_if_used
 from meetbook.catalog.store import configuration_changed, get_or_404
 from meetbook.core.errors import Invalid
 

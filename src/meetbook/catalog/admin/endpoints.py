@@ -10,8 +10,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request, Response
 
 from meetbook.auth.deps import Admin, Employee, SignedIn
-from meetbook.catalog import admin_crud
-from meetbook.catalog.admin_common import Entity
+from meetbook.catalog.admin import crud as admin_crud
+from meetbook.catalog.admin.entity import Entity
 from meetbook.core import idempotency
 from meetbook.core.http import IdempotencyKey, Now, Session, dump, error_responses, json
 from meetbook.core.wire import IdParam

@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query, Response
 
 from meetbook.auth.deps import Admin, Employee
-from meetbook.catalog import admin_crud, admin_people
 from meetbook.catalog import schemas as c
-from meetbook.catalog.admin_people import EMPLOYEES, ActualDay, ScheduleBody
-from meetbook.catalog.admin_routes_common import CONFIG, PATCH_BODY, PATCH_TEXT, Patch, created, writes
+from meetbook.catalog.admin import crud as admin_crud
+from meetbook.catalog.admin import employees as admin_people
+from meetbook.catalog.admin.employees import EMPLOYEES
+from meetbook.catalog.admin.endpoints import CONFIG, PATCH_BODY, PATCH_TEXT, Patch, created, writes
+from meetbook.catalog.schemas import ActualDay, ScheduleBody
 from meetbook.catalog.store import organization_settings
 from meetbook.core.errors import Invalid
 from meetbook.core.http import Now, Session, dump, error_responses, json
