@@ -8,42 +8,33 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.catalog import convert
 from meetbook.catalog import schemas as c
-from meetbook.catalog.admin.entity import (
-    Entity,
-    Usage,
-    changed,
-    count_rows,
-    detach_meetings,
-    ensure_unique,
-    in_list,
-    upcoming_meetings,
-)
+from meetbook.catalog.admin import entity as e
 from meetbook.tables import catalog as m
 from meetbook.tables.meetings import MeetingRow
 
 
 async def _check_customer_type(session: AsyncSession, new: c.CustomerType, old: c.CustomerType | None) -> None:
-    if changed(old, new, "name"):
-        await ensure_unique(session, m.CustomerTypeRow, new.id, f"a customer type named '{new.name}' already exists", name=new.name)
+    if e.changed(old, new, "name"):
+        await e.ensure_unique(session, m.CustomerTypeRow, new.id, f"a customer type named '{new.name}' already exists", name=new.name)
 
 
-async def _customer_type_usages(session: AsyncSession, row: m.CustomerTypeRow, now: dt.datetime) -> list[Usage]:
+async def _customer_type_usages(session: AsyncSession, row: m.CustomerTypeRow, now: dt.datetime) -> list[e.Usage]:
     ident = row.id
     return [
-        (await upcoming_meetings(session, MeetingRow.customer_type_id, ident, now), "upcoming meeting", "upcoming meetings"),
-        (await count_rows(session, m.TopicRow, lambda t: in_list(ident, t.customer_type_ids)), "topic", "topics"),
-        (await count_rows(session, m.EmployeeRow, lambda e: in_list(ident, e.skill_customer_type_ids)), "employee's skills", "employees' skills"),
-        (await count_rows(session, m.CompetenceGroupRow, lambda g: in_list(ident, g.customer_type_ids)), "competence group", "competence groups"),
-        (await count_rows(session, m.ServiceGroupRow, lambda g: in_list(ident, (g.service_trigger or {}).get("customerTypeIds"))),
+        (await e.upcoming_meetings(session, MeetingRow.customer_type_id, ident, now), "upcoming meeting", "upcoming meetings"),
+        (await e.count_rows(session, m.TopicRow, lambda t: e.in_list(ident, t.customer_type_ids)), "topic", "topics"),
+        (await e.count_rows(session, m.EmployeeRow, lambda row: e.in_list(ident, row.skill_customer_type_ids)), "employee's skills", "employees' skills"),
+        (await e.count_rows(session, m.CompetenceGroupRow, lambda g: e.in_list(ident, g.customer_type_ids)), "competence group", "competence groups"),
+        (await e.count_rows(session, m.ServiceGroupRow, lambda g: e.in_list(ident, (g.service_trigger or {}).get("customerTypeIds"))),
          "service group trigger", "service group triggers"),
     ]
 
 
 async def _customer_type_cleanup(session: AsyncSession, row: m.CustomerTypeRow, now: dt.datetime) -> None:
-    await detach_meetings(session, MeetingRow.customer_type_id, row.id, now)
+    await e.detach_meetings(session, MeetingRow.customer_type_id, row.id, now)
 
 
-CUSTOMER_TYPES = Entity(
+CUSTOMER_TYPES = e.Entity(
     kind="customer type",
     table=m.CustomerTypeRow,
     schema=c.CustomerType,

@@ -11,19 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.catalog import convert
 from meetbook.catalog import schemas as c
-from meetbook.catalog.admin.entity import (
-    Entity,
-    Usage,
-    active_holds,
-    added,
-    changed,
-    ensure_unique,
-    flush,
-    meetings_of_employee,
-    patched,
-    require,
-    require_locations,
-)
+from meetbook.catalog.admin import entity as e
 from meetbook.catalog.store import configuration_changed, get_or_404, organization_settings
 from meetbook.core.errors import Invalid, NotFound
 from meetbook.tables import catalog as m
@@ -34,21 +22,21 @@ from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource
 
 
 async def _check_employee(session: AsyncSession, new: c.Employee, old: c.Employee | None) -> None:
-    if changed(old, new, "email"):
-        await ensure_unique(session, m.EmployeeRow, new.id, f"an employee with e-mail '{new.email}' already exists", email=new.email)
-    if changed(old, new, "location") and new.location is not None:
-        await require_locations(session, [new.location], "location")
+    if e.changed(old, new, "email"):
+        await e.ensure_unique(session, m.EmployeeRow, new.id, f"an employee with e-mail '{new.email}' already exists", email=new.email)
+    if e.changed(old, new, "location") and new.location is not None:
+        await e.require_locations(session, [new.location], "location")
     before = old.skills if old is not None else c.Skills()
-    await require(session, m.TopicRow, added(new.skills.topic_ids, before.topic_ids), "topic", "skills.topicIds")
-    await require(session, m.CustomerTypeRow, added(new.skills.customer_type_ids, before.customer_type_ids),
+    await e.require(session, m.TopicRow, e.added(new.skills.topic_ids, before.topic_ids), "topic", "skills.topicIds")
+    await e.require(session, m.CustomerTypeRow, e.added(new.skills.customer_type_ids, before.customer_type_ids),
                   "customer type", "skills.customerTypeIds")
 
 
-async def _employee_usages(session: AsyncSession, row: m.EmployeeRow, now: dt.datetime) -> list[Usage]:
-    upcoming, other = await meetings_of_employee(session, row.id, now)
+async def _employee_usages(session: AsyncSession, row: m.EmployeeRow, now: dt.datetime) -> list[e.Usage]:
+    upcoming, other = await e.meetings_of_employee(session, row.id, now)
     return [
         (upcoming, "upcoming meeting", "upcoming meetings"),
-        (await active_holds(session, HoldRow.employee_id, row.id, now), "active hold", "active holds"),
+        (await e.active_holds(session, HoldRow.employee_id, row.id, now), "active hold", "active holds"),
         (other, "past or cancelled meeting", "past or cancelled meetings"),
     ]
 
@@ -58,14 +46,14 @@ async def _employee_cleanup(session: AsyncSession, row: m.EmployeeRow, now: dt.d
     for table in (m.CompetenceGroupRow, m.ServiceGroupRow):
         for group in (await session.scalars(select(table))).all():
             if row.id in (group.employee_ids or ()):
-                group.employee_ids = [e for e in group.employee_ids if e != row.id]
+                group.employee_ids = [member for member in group.employee_ids if member != row.id]
     await session.execute(delete(m.EmployeeScheduleRow).where(m.EmployeeScheduleRow.employee_id == row.id))
     await session.execute(delete(HoldRow).where(HoldRow.employee_id == row.id))  # all expired by now
     await session.execute(delete(ClaimRow).where(ClaimRow.resource == employee_resource(row.id)))
     await session.execute(delete(CalendarEntryRow).where(CalendarEntryRow.employee_id == row.id))
 
 
-EMPLOYEES = Entity(
+EMPLOYEES = e.Entity(
     kind="employee",
     table=m.EmployeeRow,
     schema=c.Employee,
@@ -105,10 +93,10 @@ def _locations(schedule: c.EmployeeSchedule | None) -> list[str | None]:
 
 
 async def _write_schedule(session: AsyncSession, row: m.EmployeeScheduleRow, new: c.EmployeeSchedule, old: c.EmployeeSchedule | None) -> c.EmployeeSchedule:
-    await require_locations(session, added(_locations(new), _locations(old)), "workdays.location")
+    await e.require_locations(session, e.added(_locations(new), _locations(old)), "workdays.location")
     for key, value in convert.schedule_fields(new).items():
         setattr(row, key, value)
-    await flush(session, "employee schedule")
+    await e.flush(session, "employee schedule")
     await configuration_changed(session)
     return convert.schedule_out(row)
 
@@ -131,13 +119,13 @@ async def put_schedule(session: AsyncSession, employee_id: str, body: c.Schedule
 async def patch_schedule(session: AsyncSession, employee_id: str, operations: Any) -> c.EmployeeSchedule:
     row = await _schedule_row(session, employee_id)
     before = convert.schedule_out(row)
-    return await _write_schedule(session, row, patched(before, operations, c.EmployeeSchedule, key="employee_id"), before)
+    return await _write_schedule(session, row, e.patched(before, operations, c.EmployeeSchedule, key="employee_id"), before)
 
 
 async def delete_schedule(session: AsyncSession, employee_id: str) -> None:
     """Without a schedule the employee has no working hours; booked meetings stay as they are."""
     await session.delete(await _schedule_row(session, employee_id))
-    await flush(session, "employee schedule")
+    await e.flush(session, "employee schedule")
     await configuration_changed(session)
 
 

@@ -13,19 +13,7 @@ from meetbook.availability.pools import MAX_GROUP_DEPTH, GroupTree
 from meetbook.catalog import convert
 from meetbook.catalog import schemas as c
 from meetbook.catalog.admin import crud as admin_crud
-from meetbook.catalog.admin.entity import (
-    Entity,
-    Usage,
-    added,
-    changed,
-    check_tree,
-    count_rows,
-    ensure_unique,
-    in_list,
-    parents_of,
-    require,
-    require_locations,
-)
+from meetbook.catalog.admin import entity as e
 from meetbook.catalog.store import get_or_404
 from meetbook.core.errors import Conflict, NotFound
 from meetbook.tables import catalog as m
@@ -34,27 +22,27 @@ from meetbook.tables import catalog as m
 
 
 async def _check_competence_group(session: AsyncSession, new: c.CompetenceGroup, old: c.CompetenceGroup | None) -> None:
-    if changed(old, new, "name"):
-        await ensure_unique(session, m.CompetenceGroupRow, new.id, f"a competence group named '{new.name}' already exists", name=new.name)
-    if changed(old, new, "parent_group_id") and new.parent_group_id is not None:
-        await require(session, m.CompetenceGroupRow, [new.parent_group_id], "competence group", "parentGroupId")
-        parents = await parents_of(session, m.CompetenceGroupRow, "parent_group_id")
+    if e.changed(old, new, "name"):
+        await e.ensure_unique(session, m.CompetenceGroupRow, new.id, f"a competence group named '{new.name}' already exists", name=new.name)
+    if e.changed(old, new, "parent_group_id") and new.parent_group_id is not None:
+        await e.require(session, m.CompetenceGroupRow, [new.parent_group_id], "competence group", "parentGroupId")
+        parents = await e.parents_of(session, m.CompetenceGroupRow, "parent_group_id")
         parents[new.id] = new.parent_group_id
-        check_tree(parents, new.id, "competence group", "parentGroupId", MAX_GROUP_DEPTH)
-    await require(session, m.EmployeeRow, added(new.employee_ids, old and old.employee_ids), "employee", "employeeIds")
-    await require(session, m.TopicRow, added(new.topic_ids, old and old.topic_ids), "topic", "topicIds")
-    await require(session, m.CustomerTypeRow, added(new.customer_type_ids, old and old.customer_type_ids), "customer type", "customerTypeIds")
+        e.check_tree(parents, new.id, "competence group", "parentGroupId", MAX_GROUP_DEPTH)
+    await e.require(session, m.EmployeeRow, e.added(new.employee_ids, old and old.employee_ids), "employee", "employeeIds")
+    await e.require(session, m.TopicRow, e.added(new.topic_ids, old and old.topic_ids), "topic", "topicIds")
+    await e.require(session, m.CustomerTypeRow, e.added(new.customer_type_ids, old and old.customer_type_ids), "customer type", "customerTypeIds")
 
 
-async def _competence_group_usages(session: AsyncSession, row: m.CompetenceGroupRow, _now: dt.datetime) -> list[Usage]:
+async def _competence_group_usages(session: AsyncSession, row: m.CompetenceGroupRow, _now: dt.datetime) -> list[e.Usage]:
     ident = row.id
     return [
-        (await count_rows(session, m.CompetenceGroupRow, lambda g: g.parent_group_id == ident), "sub-group", "sub-groups"),
-        (await count_rows(session, m.ServiceGroupRow, lambda g: in_list(ident, g.competence_group_ids)), "service group", "service groups"),
+        (await e.count_rows(session, m.CompetenceGroupRow, lambda g: g.parent_group_id == ident), "sub-group", "sub-groups"),
+        (await e.count_rows(session, m.ServiceGroupRow, lambda g: e.in_list(ident, g.competence_group_ids)), "service group", "service groups"),
     ]
 
 
-COMPETENCE_GROUPS = Entity(
+COMPETENCE_GROUPS = e.Entity(
     kind="competence group",
     table=m.CompetenceGroupRow,
     schema=c.CompetenceGroup,
@@ -70,24 +58,24 @@ COMPETENCE_GROUPS = Entity(
 
 
 async def _check_service_group(session: AsyncSession, new: c.ServiceGroup, old: c.ServiceGroup | None) -> None:
-    if changed(old, new, "name"):
-        await ensure_unique(session, m.ServiceGroupRow, new.id, f"a service group named '{new.name}' already exists", name=new.name)
+    if e.changed(old, new, "name"):
+        await e.ensure_unique(session, m.ServiceGroupRow, new.id, f"a service group named '{new.name}' already exists", name=new.name)
     trigger = old.service_trigger if old else c.ServiceTrigger()
-    await require(session, m.EmployeeRow, added(new.employee_ids, old and old.employee_ids), "employee", "employeeIds")
-    await require(session, m.CompetenceGroupRow, added(new.competence_group_ids, old and old.competence_group_ids),
+    await e.require(session, m.EmployeeRow, e.added(new.employee_ids, old and old.employee_ids), "employee", "employeeIds")
+    await e.require(session, m.CompetenceGroupRow, e.added(new.competence_group_ids, old and old.competence_group_ids),
                   "competence group", "competenceGroupIds")
-    await require(session, m.TopicRow, added(new.service_trigger.topic_ids, trigger.topic_ids), "topic", "serviceTrigger.topicIds")
-    await require(session, m.CustomerTypeRow, added(new.service_trigger.customer_type_ids, trigger.customer_type_ids),
+    await e.require(session, m.TopicRow, e.added(new.service_trigger.topic_ids, trigger.topic_ids), "topic", "serviceTrigger.topicIds")
+    await e.require(session, m.CustomerTypeRow, e.added(new.service_trigger.customer_type_ids, trigger.customer_type_ids),
                   "customer type", "serviceTrigger.customerTypeIds")
-    await require_locations(session, added(new.service_level.locations, old.service_level.locations if old else ()),
+    await e.require_locations(session, e.added(new.service_level.locations, old.service_level.locations if old else ()),
                             "serviceLevel.locations")
 
 
-async def _no_usages(_session: AsyncSession, _row, _now: dt.datetime) -> list[Usage]:
+async def _no_usages(_session: AsyncSession, _row, _now: dt.datetime) -> list[e.Usage]:
     return []  # priority rules name labels, holds name groups as text: nothing points at the row
 
 
-SERVICE_GROUPS = Entity(
+SERVICE_GROUPS = e.Entity(
     kind="service group",
     table=m.ServiceGroupRow,
     schema=c.ServiceGroup,
@@ -102,14 +90,14 @@ SERVICE_GROUPS = Entity(
 # --- members ---------------------------------------------------------------------------------------------------
 
 
-async def change(session: AsyncSession, spec: Entity, ident: str, **values) -> BaseModel:
+async def change(session: AsyncSession, spec: e.Entity, ident: str, **values) -> BaseModel:
     """Replace some fields of a group, through the same checks as any other write."""
     row = await get_or_404(session, spec.table, ident, spec.kind)
     before = spec.out(row)
     return await admin_crud.update(session, spec, row, before, before.model_copy(update=values))
 
 
-async def add_member(session: AsyncSession, spec: Entity, ident: str, employee_id: str) -> BaseModel:
+async def add_member(session: AsyncSession, spec: e.Entity, ident: str, employee_id: str) -> BaseModel:
     group = spec.out(await get_or_404(session, spec.table, ident, spec.kind))
     employee = await get_or_404(session, m.EmployeeRow, employee_id, "employee")
     if employee.id in group.employee_ids:
@@ -117,11 +105,11 @@ async def add_member(session: AsyncSession, spec: Entity, ident: str, employee_i
     return await change(session, spec, ident, employee_ids=[*group.employee_ids, employee.id])
 
 
-async def remove_member(session: AsyncSession, spec: Entity, ident: str, employee_id: str) -> BaseModel:
+async def remove_member(session: AsyncSession, spec: e.Entity, ident: str, employee_id: str) -> BaseModel:
     group = spec.out(await get_or_404(session, spec.table, ident, spec.kind))
     if employee_id not in group.employee_ids:
         raise NotFound(f"employee '{employee_id}' is not a direct member of {spec.kind} '{group.name}'")
-    return await change(session, spec, ident, employee_ids=[e for e in group.employee_ids if e != employee_id])
+    return await change(session, spec, ident, employee_ids=[member for member in group.employee_ids if member != employee_id])
 
 
 async def group_tree(session: AsyncSession) -> GroupTree:
@@ -136,7 +124,7 @@ async def employees(session: AsyncSession, ids: set[str]) -> list[c.Employee]:
     if not ids:
         return []
     rows = (await session.scalars(select(m.EmployeeRow).where(m.EmployeeRow.id.in_(ids)))).all()
-    rows = sorted(rows, key=lambda e: ((e.last_name or "").lower(), (e.first_name or "").lower(), e.id))
+    rows = sorted(rows, key=lambda row: ((row.last_name or "").lower(), (row.first_name or "").lower(), row.id))
     return [convert.employee_out(r) for r in rows]
 
 

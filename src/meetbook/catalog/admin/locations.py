@@ -9,33 +9,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.catalog import convert
 from meetbook.catalog import schemas as c
-from meetbook.catalog.admin.entity import (
-    Entity,
-    Usage,
-    changed,
-    count_rows,
-    ensure_unique,
-    in_list,
-)
+from meetbook.catalog.admin import entity as e
 from meetbook.tables import catalog as m
 
 
 async def _check_location(session: AsyncSession, new: c.Location, old: c.Location | None) -> None:
-    if changed(old, new, "location"):
-        await ensure_unique(session, m.LocationRow, new.id, f"a location named '{new.location}' already exists", location=new.location)
+    if e.changed(old, new, "location"):
+        await e.ensure_unique(session, m.LocationRow, new.id, f"a location named '{new.location}' already exists", location=new.location)
 
 
 def _schedule_at(row: m.EmployeeScheduleRow, name: str) -> bool:
     return any(w.get("location") == name for w in row.workdays or ())
 
 
-async def _location_usages(session: AsyncSession, row: m.LocationRow, now: dt.datetime) -> list[Usage]:
+async def _location_usages(session: AsyncSession, row: m.LocationRow, now: dt.datetime) -> list[e.Usage]:
     name = row.location
     return [
-        (await count_rows(session, m.RoomRow, lambda r: r.location == name), "room", "rooms"),
-        (await count_rows(session, m.EmployeeScheduleRow, lambda s: _schedule_at(s, name)), "employee schedule", "employee schedules"),
-        (await count_rows(session, m.EmployeeRow, lambda e: e.location == name), "employee's home location", "employees' home locations"),
-        (await count_rows(session, m.ServiceGroupRow, lambda g: in_list(name, (g.service_level or {}).get("locations"))),
+        (await e.count_rows(session, m.RoomRow, lambda r: r.location == name), "room", "rooms"),
+        (await e.count_rows(session, m.EmployeeScheduleRow, lambda s: _schedule_at(s, name)), "employee schedule", "employee schedules"),
+        (await e.count_rows(session, m.EmployeeRow, lambda row: row.location == name), "employee's home location", "employees' home locations"),
+        (await e.count_rows(session, m.ServiceGroupRow, lambda g: e.in_list(name, (g.service_level or {}).get("locations"))),
          "service group level", "service group levels"),
     ]
 
@@ -59,7 +52,7 @@ async def _location_renamed(session: AsyncSession, before: c.Location, after: c.
     await session.flush()
 
 
-LOCATIONS = Entity(
+LOCATIONS = e.Entity(
     kind="location",
     table=m.LocationRow,
     schema=c.Location,

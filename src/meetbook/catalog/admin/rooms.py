@@ -9,43 +9,34 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.catalog import convert
 from meetbook.catalog import schemas as c
-from meetbook.catalog.admin.entity import (
-    Entity,
-    Usage,
-    active_holds,
-    changed,
-    detach_meetings,
-    ensure_unique,
-    require_locations,
-    upcoming_meetings,
-)
+from meetbook.catalog.admin import entity as e
 from meetbook.tables import catalog as m
 from meetbook.tables.claims import ClaimRow, HoldRow, room_resource
 from meetbook.tables.meetings import MeetingRow
 
 
 async def _check_room(session: AsyncSession, new: c.Room, old: c.Room | None) -> None:
-    if changed(old, new, "location"):
-        await require_locations(session, [new.location], "location")
-    if changed(old, new, "location", "name"):
-        await ensure_unique(session, m.RoomRow, new.id, f"{new.location} already has a room named '{new.name}'",
+    if e.changed(old, new, "location"):
+        await e.require_locations(session, [new.location], "location")
+    if e.changed(old, new, "location", "name"):
+        await e.ensure_unique(session, m.RoomRow, new.id, f"{new.location} already has a room named '{new.name}'",
                             location=new.location, name=new.name)
 
 
-async def _room_usages(session: AsyncSession, row: m.RoomRow, now: dt.datetime) -> list[Usage]:
+async def _room_usages(session: AsyncSession, row: m.RoomRow, now: dt.datetime) -> list[e.Usage]:
     return [
-        (await upcoming_meetings(session, MeetingRow.room_id, row.id, now), "upcoming meeting", "upcoming meetings"),
-        (await active_holds(session, HoldRow.room_id, row.id, now), "active hold", "active holds"),
+        (await e.upcoming_meetings(session, MeetingRow.room_id, row.id, now), "upcoming meeting", "upcoming meetings"),
+        (await e.active_holds(session, HoldRow.room_id, row.id, now), "active hold", "active holds"),
     ]
 
 
 async def _room_cleanup(session: AsyncSession, row: m.RoomRow, now: dt.datetime) -> None:
-    await detach_meetings(session, MeetingRow.room_id, row.id, now)
+    await e.detach_meetings(session, MeetingRow.room_id, row.id, now)
     await session.execute(delete(HoldRow).where(HoldRow.room_id == row.id))  # all expired by now
     await session.execute(delete(ClaimRow).where(ClaimRow.resource == room_resource(row.id)))  # past meetings' time
 
 
-ROOMS = Entity(
+ROOMS = e.Entity(
     kind="room",
     table=m.RoomRow,
     schema=c.Room,
