@@ -35,16 +35,7 @@ async def _customer_type_cleanup(session: AsyncSession, row: m.CustomerTypeRow, 
 
 
 CUSTOMER_TYPES = e.Entity(
-    kind="customer type",
-    table=m.CustomerTypeRow,
-    schema=c.CustomerType,
-    out=convert.customer_type_out,
-    fields=convert.customer_type_fields,
-    path="/config/customer-types",
-    label=lambda r: f"customer type '{r.name}'",
-    check=_check_customer_type,
-    usages=_customer_type_usages,
-    cleanup=_customer_type_cleanup,
+    kind="customer type", table=m.CustomerTypeRow, schema=c.CustomerType, out=convert.customer_type_out,
+    fields=convert.customer_type_fields, path="/config/customer-types", label=lambda r: f"customer type '{r.name}'",
+    check=_check_customer_type, usages=_customer_type_usages, cleanup=_customer_type_cleanup,
 )
-
-# --- topics ---------------------------------------------------------------------------------------------

@@ -54,18 +54,11 @@ async def _employee_cleanup(session: AsyncSession, row: m.EmployeeRow, now: dt.d
 
 
 EMPLOYEES = e.Entity(
-    kind="employee",
-    table=m.EmployeeRow,
-    schema=c.Employee,
-    out=convert.employee_out,
-    fields=convert.employee_fields,
-    path="/config/employees",
-    label=lambda r: f"employee '{r.email}'",
-    check=_check_employee,
-    usages=_employee_usages,
+    kind="employee", table=m.EmployeeRow, schema=c.Employee, out=convert.employee_out, fields=convert.employee_fields,
+    path="/config/employees", label=lambda r: f"employee '{r.email}'", check=_check_employee, usages=_employee_usages,
     cleanup=_employee_cleanup,
     hint=(". Meetings stay on record, so an employee who has had meetings is kept: set canBeBooked to false "
-          "in their schedule (/bookme/config/employee-schedules) to stop new bookings"),
+    "in their schedule (/bookme/config/employee-schedules) to stop new bookings"),
 )
 
 # --- weekly schedules -------------------------------------------------------------------------------------

@@ -43,15 +43,9 @@ async def _competence_group_usages(session: AsyncSession, row: m.CompetenceGroup
 
 
 COMPETENCE_GROUPS = e.Entity(
-    kind="competence group",
-    table=m.CompetenceGroupRow,
-    schema=c.CompetenceGroup,
-    out=convert.competence_group_out,
-    fields=convert.competence_group_fields,
-    path="/bookme/config/competence-groups",
-    label=lambda r: f"competence group '{r.name}'",
-    check=_check_competence_group,
-    usages=_competence_group_usages,
+    kind="competence group", table=m.CompetenceGroupRow, schema=c.CompetenceGroup, out=convert.competence_group_out,
+    fields=convert.competence_group_fields, path="/bookme/config/competence-groups",
+    label=lambda r: f"competence group '{r.name}'", check=_check_competence_group, usages=_competence_group_usages,
 )
 
 # --- service groups ------------------------------------------------------------------------------------------
@@ -76,15 +70,9 @@ async def _no_usages(_session: AsyncSession, _row, _now: dt.datetime) -> list[e.
 
 
 SERVICE_GROUPS = e.Entity(
-    kind="service group",
-    table=m.ServiceGroupRow,
-    schema=c.ServiceGroup,
-    out=convert.service_group_out,
-    fields=convert.service_group_fields,
-    path="/bookme/config/service-groups",
-    label=lambda r: f"service group '{r.name}'",
-    check=_check_service_group,
-    usages=_no_usages,
+    kind="service group", table=m.ServiceGroupRow, schema=c.ServiceGroup, out=convert.service_group_out,
+    fields=convert.service_group_fields, path="/bookme/config/service-groups", label=lambda r: f"service group '{r.name}'",
+    check=_check_service_group, usages=_no_usages,
 )
 
 # --- members ---------------------------------------------------------------------------------------------------

@@ -53,16 +53,7 @@ async def _location_renamed(session: AsyncSession, before: c.Location, after: c.
 
 
 LOCATIONS = e.Entity(
-    kind="location",
-    table=m.LocationRow,
-    schema=c.Location,
-    out=convert.location_out,
-    fields=convert.location_fields,
-    path="/bookme/config/locations",
-    label=lambda r: f"location '{r.location}'",
-    check=_check_location,
-    usages=_location_usages,
-    after=_location_renamed,
+    kind="location", table=m.LocationRow, schema=c.Location, out=convert.location_out, fields=convert.location_fields,
+    path="/bookme/config/locations", label=lambda r: f"location '{r.location}'", check=_check_location,
+    usages=_location_usages, after=_location_renamed,
 )
-
-# --- rooms ------------------------------------------------------------------------------------------------

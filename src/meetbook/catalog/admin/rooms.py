@@ -37,14 +37,6 @@ async def _room_cleanup(session: AsyncSession, row: m.RoomRow, now: dt.datetime)
 
 
 ROOMS = e.Entity(
-    kind="room",
-    table=m.RoomRow,
-    schema=c.Room,
-    out=convert.room_out,
-    fields=convert.room_fields,
-    path="/config/rooms",
-    label=lambda r: f"room '{r.name}' ({r.location})",
-    check=_check_room,
-    usages=_room_usages,
-    cleanup=_room_cleanup,
+    kind="room", table=m.RoomRow, schema=c.Room, out=convert.room_out, fields=convert.room_fields, path="/config/rooms",
+    label=lambda r: f"room '{r.name}' ({r.location})", check=_check_room, usages=_room_usages, cleanup=_room_cleanup,
 )

@@ -46,16 +46,7 @@ async def _topic_cleanup(session: AsyncSession, row: m.TopicRow, now: dt.datetim
 
 
 TOPICS = e.Entity(
-    kind="topic",
-    table=m.TopicRow,
-    schema=c.Topic,
-    out=convert.topic_out,
-    fields=convert.topic_fields,
-    path="/bookme/meeting-topics",
-    label=lambda r: f"topic '{r.name}'",
-    check=_check_topic,
-    usages=_topic_usages,
+    kind="topic", table=m.TopicRow, schema=c.Topic, out=convert.topic_out, fields=convert.topic_fields,
+    path="/bookme/meeting-topics", label=lambda r: f"topic '{r.name}'", check=_check_topic, usages=_topic_usages,
     cleanup=_topic_cleanup,
 )
-
-# --- locations (branches) ---------------------------------------------------------------------------------
