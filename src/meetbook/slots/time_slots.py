@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from meetbook.auth.tokens import Principal
 from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.core import locks, patching
-from meetbook.core.clock import epoch
+from meetbook.core.clock import epoch, from_epoch
 from meetbook.core.db import refused_as
 from meetbook.core.errors import NotFound, SlotTaken
 from meetbook.slots.calendar import remove_entry
@@ -24,19 +24,17 @@ from meetbook.tables.claims import RESERVED, ClaimRow, HoldRow, employee_resourc
 from meetbook.tables.meetings import MeetingRow
 
 
-def hold_out(hold: HoldRow) -> TimeSlot:
+def _time_slot(ident: str, start: dt.datetime, end: dt.datetime, status: str, row, **extra) -> TimeSlot:
+    """The TimeSlot shape of a hold, a booked meeting's slot or calendar time (`row` has the
+    advisor, the room and the dates)."""
     return TimeSlot(
-        id=hold.id,
-        start_date=hold.start,
-        end_date=hold.end,
-        status=RESERVED,
-        employee_id=hold.employee_id,
-        room_id=hold.room_id,
-        service_group=hold.service_group,
-        date_created=hold.date_created,
-        date_modified=hold.date_modified,
-        expires_at=hold.expires_at,
+        id=ident, start_date=start, end_date=end, status=status, employee_id=row.employee_id, room_id=row.room_id,
+        date_created=row.date_created, date_modified=row.date_modified, **extra,
     )
+
+
+def hold_out(hold: HoldRow) -> TimeSlot:
+    return _time_slot(hold.id, hold.start, hold.end, RESERVED, hold, service_group=hold.service_group, expires_at=hold.expires_at)
 
 
 async def get_time_slot(session: AsyncSession, ident: str, who: Principal, now: dt.datetime) -> TimeSlot:
@@ -45,29 +43,11 @@ async def get_time_slot(session: AsyncSession, ident: str, who: Principal, now: 
         return hold_out(hold)
     meeting = await session.scalar(select(MeetingRow).where(MeetingRow.time_slot_id == ident))
     if meeting is not None and (who.is_employee or meeting.customer_id == who.subject):
-        return TimeSlot(
-            id=ident,
-            start_date=meeting.start,
-            end_date=meeting.end,
-            status=meeting.status,
-            employee_id=meeting.employee_id,
-            room_id=meeting.room_id,
-            date_created=meeting.date_created,
-            date_modified=meeting.date_modified,
-        )
+        return _time_slot(ident, meeting.start, meeting.end, meeting.status, meeting)
     entry = await session.get(CalendarEntryRow, ident)
     if entry is not None and who.is_employee:
-        return TimeSlot(
-            id=entry.id,
-            start_date=dt.datetime.fromtimestamp(entry.start_s, dt.UTC),
-            end_date=dt.datetime.fromtimestamp(entry.end_s, dt.UTC),
-            status=entry.status,
-            employee_id=entry.employee_id,
-            room_id=entry.room_id,
-            service_group=entry.service_group,
-            date_created=entry.date_created,
-            date_modified=entry.date_modified,
-        )
+        return _time_slot(entry.id, from_epoch(entry.start_s), from_epoch(entry.end_s), entry.status, entry,
+                          service_group=entry.service_group)
     raise NotFound("time slot '%s' was not found (holds last five minutes)" % ident)
 
 
