@@ -56,15 +56,8 @@ async def list_meetings(
     modified_from, modified_to = instant_range("startDateModified", start_date_modified, "endDateModified", end_date_modified)
     start_from, start_to = instant_range("startDate", start_date, "endDate", end_date)
     meetings = await service.list_meetings(
-        session,
-        who,
-        time_slot_id=time_slot_id,
-        employee_id=employee_id,
-        customer_id=customer_id,
-        modified_from=modified_from,
-        modified_to=modified_to,
-        start_from=start_from,
-        start_to=start_to,
+        session, who, time_slot_id=time_slot_id, employee_id=employee_id, customer_id=customer_id,
+        modified_from=modified_from, modified_to=modified_to, start_from=start_from, start_to=start_to,
         status=enum_value("status", status, MEETING_STATUSES),
     )
     return json([dump(x) for x in meetings])
@@ -125,8 +118,7 @@ _MEETING_PATCH = _change_body(*_PATCH_SHAPES)
     responses=error_responses(400, 403, 404, 409),
 )
 async def put_meeting(now: Now, request: Request, session: Session, who: SignedIn, id: IdParam, body: Annotated[Any, Body()] = None):
-    state = request.app.state
-    return json(dump(await lifecycle.update_meeting(session, state.snapshots, id, body, who, now)))
+    return json(dump(await lifecycle.update_meeting(session, request.app.state.snapshots, id, body, who, now)))
 
 
 @router.patch(
@@ -137,8 +129,8 @@ async def put_meeting(now: Now, request: Request, session: Session, who: SignedI
     responses=error_responses(400, 403, 404, 409),
 )
 async def patch_meeting(now: Now, request: Request, session: Session, who: SignedIn, id: IdParam, body: Annotated[Any, Body()] = None):
-    state = request.app.state
-    return json(dump(await lifecycle.update_meeting(session, state.snapshots, id, patching.operations(body), who, now)))
+    operations = patching.operations(body)
+    return json(dump(await lifecycle.update_meeting(session, request.app.state.snapshots, id, operations, who, now)))
 
 
 @router.delete(
