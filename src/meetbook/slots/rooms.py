@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from meetbook.auth.tokens import Principal
 from meetbook.catalog import convert
 from meetbook.catalog import schemas as c
-from meetbook.catalog.store import organization_settings
+from meetbook.catalog.places import place
+from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.core.clock import epoch
 from meetbook.core.errors import NotFound
 from meetbook.tables import catalog as m
@@ -19,7 +20,12 @@ from meetbook.tables.claims import ClaimRow, HoldRow, room_resource
 from meetbook.tables.meetings import BOOKED, MeetingRow
 
 
-async def room_vacancies(session: AsyncSession, location: str, time_slot_id: str, who: Principal, now: dt.datetime) -> list[c.Room]:
+async def room_vacancies(
+    session: AsyncSession, cache: SnapshotCache, location: str, time_slot_id: str, who: Principal, now: dt.datetime
+) -> list[c.Room]:
+    """The bookable rooms at a location free for a live hold or a booked meeting's whole time."""
+    bank = await cache.get(session)
+    location = place(bank, location, "location")
     hold = await session.get(HoldRow, time_slot_id)
     if hold is not None and hold.expires_at > now and hold.belongs_to(who):
         start, end, own = hold.start, hold.end, ClaimRow.hold_id == hold.id
@@ -28,8 +34,7 @@ async def room_vacancies(session: AsyncSession, location: str, time_slot_id: str
         if meeting is None or (not who.is_employee and meeting.customer_id != who.subject):
             raise NotFound(f"time slot '{time_slot_id}' was not found (holds last five minutes)")
         start, end, own = meeting.start, meeting.end, ClaimRow.meeting_id == meeting.id
-    buffer = (await organization_settings(session)).buffer_between_meetings
-    lo, hi = epoch(start), epoch(end) + buffer
+    lo, hi = epoch(start), epoch(end) + bank.settings.buffer_seconds
     rooms = (await session.scalars(
         select(m.RoomRow).where(m.RoomRow.location == location, m.RoomRow.can_be_booked.is_(True)).order_by(m.RoomRow.name, m.RoomRow.id)
     )).all()

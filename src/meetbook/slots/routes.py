@@ -10,7 +10,6 @@ from fastapi import APIRouter, Body, Query, Request, Response
 from meetbook.auth.deps import Employee, SignedIn
 from meetbook.availability.model import EMPLOYEE_TYPES, MEETING_TYPES
 from meetbook.catalog import schemas as c
-from meetbook.catalog.places import place
 from meetbook.core import idempotency
 from meetbook.core.errors import Forbidden, Invalid
 from meetbook.core.gc import collection_deferred
@@ -205,6 +204,5 @@ async def room_vacancies(
     location: Annotated[str, Query()],
     time_slot_id: Annotated[IdParam, Query(alias="timeSlotId")],
 ):
-    location = place(await request.app.state.snapshots.get(session), location, "location")
-    free = await rooms.room_vacancies(session, location, time_slot_id, who, now)
+    free = await rooms.room_vacancies(session, request.app.state.snapshots, location, time_slot_id, who, now)
     return json([dump(r) for r in free])
