@@ -149,7 +149,7 @@ def _params(window_start: int, window_end: int, now: int, ignore_meeting_ids, ig
 async def _load_packed(connection, params: dict, named: bool, ignore_meetings: bool, ignore_holds: bool) -> Occupancy:
     """A search's read on PostgreSQL, in one statement: each resource's claims packed into one
     bytea (500-odd rows for a month of a bank instead of 20,000+, and no Python object per
-    claim: 11 ms to columns, was 23), each advisor's calendar entries likewise, rooms' as rows."""
+    claim), each advisor's calendar entries likewise, rooms' as rows (docs/performance.md)."""
     packed: list[tuple[str, bytes]] = []
     calendar = _Calendar()
     query = _packed_query(named, ignore_meetings, ignore_holds)
