@@ -1,4 +1,7 @@
-"""The `meetbook` command: serve, migrate, import, export, demo, token."""
+"""The `meetbook` command: serve, migrate, import, export, demo, token.
+
+Each command imports what it uses inside it, so `meetbook token` or `--help` does not load the app,
+the database drivers and the engine first."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from typing import Annotated, Literal
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator
 
@@ -235,7 +235,6 @@ class OrganizationSettings(ApiModel):
     @field_validator("time_zone")
     @classmethod
     def _known_zone(cls, zone: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
         try:
             ZoneInfo(zone)

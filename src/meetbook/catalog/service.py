@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.catalog import convert
 from meetbook.catalog import schemas as c
-from meetbook.catalog.store import get_or_404
+from meetbook.catalog.store import get_or_404, organization_settings
 from meetbook.tables import catalog as m
 
 
@@ -63,6 +63,5 @@ async def list_locations(session: AsyncSession) -> list[c.Location]:
 
 
 async def get_settings(session: AsyncSession) -> c.OrganizationSettings:
-    from meetbook.catalog.store import organization_settings
 
     return convert.settings_out(await organization_settings(session))

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.auth.tokens import Principal
 from meetbook.catalog.snapshot import SnapshotCache
+from meetbook.catalog.store import organization_settings
 from meetbook.core import locks
 from meetbook.core.db import refused_as
 from meetbook.core.errors import Conflict, Forbidden, HoldExpired, NotFound, SlotTaken
+from meetbook.meetings.ical import build_ical
 from meetbook.meetings.schemas import CreateMeeting, Meeting
 from meetbook.slots.check import SlotCheck, offered_slot
 from meetbook.tables import catalog as m
@@ -144,7 +147,6 @@ async def book(session: AsyncSession, cache: SnapshotCache, body: CreateMeeting,
 
 
 def _workday_location(bank, employee_id: str, start: dt.datetime) -> str | None:
-    from zoneinfo import ZoneInfo
 
     advisor = bank.advisors.get(employee_id)
     if advisor is None:
@@ -207,8 +209,6 @@ async def meeting_ical(
     session: AsyncSession, meeting_id: str, who: Principal, title: str | None, description: str | None,
     location: str | None, now: dt.datetime, uid_domain: str,
 ) -> bytes:
-    from meetbook.catalog.store import organization_settings
-    from meetbook.meetings.ical import build_ical
 
     meeting = await get_meeting_row(session, meeting_id, who)
     room = await session.get(m.RoomRow, meeting.room_id) if meeting.room_id else None
