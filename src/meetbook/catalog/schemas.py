@@ -286,3 +286,9 @@ class AllowedOptions(ApiModel):
         description="Advisor pools with members: Explicit always, Local when qualified advisors work at the location, "
         "ServiceGroup when a service group triggers and has members"
     )
+
+
+class Advisors(ApiModel):
+    """A service group's own members (PUT .../advisors)."""
+
+    employee_ids: list[Id]

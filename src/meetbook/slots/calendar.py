@@ -4,36 +4,17 @@ mirrored in by the systems that sync their calendars."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
-from pydantic import WithJsonSchema, field_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.catalog.store import get_or_404
 from meetbook.core.clock import epoch, from_epoch
 from meetbook.core.errors import Conflict, Invalid
-from meetbook.core.wire import ApiModel, Id, Instant, end_after_start, line
-from meetbook.slots.schemas import TimeSlot
+from meetbook.slots.schemas import CALENDAR_STATUSES, CreateTimeSlot, TimeSlot
 from meetbook.tables import catalog as m
 from meetbook.tables.calendar import CalendarEntryRow
 from meetbook.tables.meetings import BOOKED, MeetingRow
-
-CALENDAR_STATUSES = {"busy": "Busy", "extraopen": "ExtraOpen", "workingfromelsewhere": "WorkingFromElsewhere"}
-
-
-class CreateTimeSlot(ApiModel):
-    """The published CreateTimeSlotRequest."""
-
-    ignore_time_slot_conflicts: bool | None = None
-    start_date: Instant
-    end_date: Instant
-    status: Annotated[line(40), WithJsonSchema({"type": "string", "enum": sorted(set(CALENDAR_STATUSES.values()))})]
-    room_id: Id | None = None
-    employee_id: Id | None = None
-    service_group: line(200) | None = None
-
-    _ordered = field_validator("end_date")(end_after_start)
 
 
 def entry_out(row: CalendarEntryRow) -> TimeSlot:

@@ -17,7 +17,7 @@ from meetbook.core.http import IdempotencyKey, Now, ReadSession, Session, dump, 
 from meetbook.core.query import enum_list, instant, instant_range, split_list, timespan
 from meetbook.core.wire import IdParam, InstantParam, LookAheadParam, MeetingLengthParam, PatchOperation, enum_param
 from meetbook.slots import calendar, rooms, service, time_slots
-from meetbook.slots.schemas import AvailableTimeslot, TimeSlot
+from meetbook.slots.schemas import AvailableTimeslot, CreateTimeSlot, TimeSlot
 
 router = APIRouter(tags=["BookMe"])
 
@@ -164,7 +164,7 @@ async def patch_hold(
     response_model=TimeSlot,
     responses=error_responses(400, 403, 404, 409),
 )
-async def add_calendar_time(now: Now, request: Request, session: Session, who: Employee, body: calendar.CreateTimeSlot, _key: IdempotencyKey = None):
+async def add_calendar_time(now: Now, request: Request, session: Session, who: Employee, body: CreateTimeSlot, _key: IdempotencyKey = None):
     async def create():
         entry = await calendar.add_entry(session, body, now)
         return json(dump(entry), status_code=201, headers={"Location": f"/bookme/time-slots/{entry.id}"})

@@ -3,9 +3,11 @@ calendar time), and the changes a hold's owner may make."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated
 
-from meetbook.core.wire import ApiModel, Instant
+from pydantic import Field, WithJsonSchema, field_validator
+
+from meetbook.core.wire import ApiModel, Id, Instant, end_after_start, line
 
 
 class AvailableTimeslot(ApiModel):
@@ -47,3 +49,20 @@ class TimeSlot(ApiModel):
 class HoldChanges(ApiModel):
     service_group: str | None = None
     room_id: str | None = None
+
+
+CALENDAR_STATUSES = {"busy": "Busy", "extraopen": "ExtraOpen", "workingfromelsewhere": "WorkingFromElsewhere"}
+
+
+class CreateTimeSlot(ApiModel):
+    """The published CreateTimeSlotRequest."""
+
+    ignore_time_slot_conflicts: bool | None = None
+    start_date: Instant
+    end_date: Instant
+    status: Annotated[line(40), WithJsonSchema({"type": "string", "enum": sorted(set(CALENDAR_STATUSES.values()))})]
+    room_id: Id | None = None
+    employee_id: Id | None = None
+    service_group: line(200) | None = None
+
+    _ordered = field_validator("end_date")(end_after_start)

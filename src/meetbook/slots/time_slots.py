@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from meetbook.auth.tokens import Principal
 from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.core import locks, patching
-from meetbook.core.clock import epoch, from_epoch
+from meetbook.core.clock import epoch
 from meetbook.core.db import refused_as
 from meetbook.core.errors import NotFound, SlotTaken
-from meetbook.slots.calendar import remove_entry
+from meetbook.slots.calendar import entry_out, remove_entry
 from meetbook.slots.check import SlotCheck, offered_slot
 from meetbook.slots.schemas import HoldChanges, TimeSlot
 from meetbook.tables import catalog as m
@@ -46,8 +46,7 @@ async def get_time_slot(session: AsyncSession, ident: str, who: Principal, now: 
         return _time_slot(ident, meeting.start, meeting.end, meeting.status, meeting)
     entry = await session.get(CalendarEntryRow, ident)
     if entry is not None and who.is_employee:
-        return _time_slot(entry.id, from_epoch(entry.start_s), from_epoch(entry.end_s), entry.status, entry,
-                          service_group=entry.service_group)
+        return entry_out(entry)
     raise NotFound("time slot '%s' was not found (holds last five minutes)" % ident)
 
 

@@ -14,7 +14,7 @@ from meetbook.catalog.admin.entity import Entity
 from meetbook.catalog.admin.groups import COMPETENCE_GROUPS, SERVICE_GROUPS
 from meetbook.core import idempotency
 from meetbook.core.http import IdempotencyKey, Session, dump, error_responses, json
-from meetbook.core.wire import ApiModel, IdParam
+from meetbook.core.wire import IdParam
 
 router = APIRouter(tags=[CONFIG])
 for _spec in (COMPETENCE_GROUPS, SERVICE_GROUPS):
@@ -62,10 +62,6 @@ async def competence_group_employees(
     return json([dump(e) for e in await admin_groups.competence_group_members(session, id, include_sub_groups)])
 
 
-class Advisors(ApiModel):
-    employee_ids: list[c.Id]
-
-
 @router.get(SG + "/{id}/advisors", summary="Everyone the service group can hand a meeting to", response_model=list[c.Employee],
             description="Direct members and the members of its competence groups and their sub-groups (read-only).",
             responses=error_responses(403, 404))
@@ -75,7 +71,7 @@ async def get_advisors(session: Session, _who: Employee, id: IdParam):
 
 @router.put(SG + "/{id}/advisors", summary="Replace the service group's direct members", response_model=list[c.Employee],
             description="Sets `employeeIds`; answers with the resolved advisors as GET does.", responses=error_responses(400, 403, 404))
-async def put_advisors(session: Session, _who: Admin, id: IdParam, body: Advisors):
+async def put_advisors(session: Session, _who: Admin, id: IdParam, body: c.Advisors):
     await admin_groups.change(session, SERVICE_GROUPS, id, employee_ids=list(dict.fromkeys(body.employee_ids)))
     return json([dump(e) for e in await admin_groups.advisors(session, id)])
 
