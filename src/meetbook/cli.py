@@ -175,5 +175,23 @@ def serve(
     )
 
 
+def main() -> None:
+    """The console entry: a wrong setting or a database that does not answer is one line on stderr
+    and a non-zero exit, not a traceback."""
+    from pydantic import ValidationError
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    try:
+        app()
+    except ValidationError as exc:
+        problems = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        typer.secho(f"error: the settings are not valid: {problems}", fg=typer.colors.RED, err=True)
+        sys.exit(2)
+    except (OperationalError, InterfaceError) as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        typer.secho(f"error: the database does not answer ({reason}); check MEETBOOK_DATABASE_URL", fg=typer.colors.RED, err=True)
+        sys.exit(1)
+
+
 if __name__ == "__main__":
-    app()
+    main()
