@@ -228,3 +228,24 @@ def test_a_token_subject_that_cannot_be_stored_is_401(client, token, load_bank):
         response = client.get("/bookme/meetings", headers=token(subject=subject))
         assert response.status_code == 401 and response.json()["code"] == "UNAUTHORIZED", response.text
     assert client.get("/bookme/meetings", headers=token(subject="c" * 200)).status_code == 200
+
+
+def test_an_unknown_search_parameter_is_named_with_the_nearest_known_one(client, token, load_bank):
+    load_bank(b.bank())
+    answer = client.get(
+        "/bookme/time-slots/available",
+        params={"requireEmployeeParticipation": "false", "topicId": b.T_HOUSING, "lookForwardTime": "1.00:00:00"},
+        headers=token(),
+    )
+    assert answer.status_code == 400
+    body = answer.json()
+    assert body["code"] == "BAD_REQUEST" and "unknown query parameter(s): topicId" in body["message"]
+    assert body["errors"] == [{"field": "topicId", "message": "unknown parameter; did you mean topic?"}]
+    # Every documented parameter is known (the seed's and the published ones).
+    known = client.get(
+        "/bookme/time-slots/available",
+        params={"requireEmployeeParticipation": "false", "topic": b.T_HOUSING, "employeeTypes": "Local", "getBestTimeSlots": "true",
+                "isCustomerInitiated": "true", "ignoreMinimumTimeBeforeBooking": "false", "lookForwardTime": "1.00:00:00"},
+        headers=token("employee"),
+    )
+    assert known.status_code == 200, known.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 
 from fastapi import Request
 
@@ -91,3 +92,27 @@ def instant_range(
     if first is not None and last is not None and last <= first:
         raise Invalid(f"{end_name} must be after {start_name}", [{"field": end_name, "message": f"must be after {start_name}"}])
     return first, last
+
+
+def _declared(dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _declared(sub)
+    return names
+
+
+def only_declared_parameters(request: Request) -> None:
+    """A query parameter the route does not know is a 400 that names it (and the nearest known
+    one), instead of being silently ignored: `topicId=` for `topic=` would search every topic."""
+    route = request.scope.get("route")
+    if route is None:
+        return
+    known = _declared(route.dependant)
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        hints = {name: difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6) for name in unknown}
+        errors = [{"field": name, "message": "unknown parameter" + (f"; did you mean {hint[0]}?" if hint else "")}
+                  for name, hint in hints.items()]
+        raise Invalid(
+            f"unknown query parameter(s): {', '.join(unknown)}; this endpoint takes {', '.join(sorted(known))}", errors
+        )

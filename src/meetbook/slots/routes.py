@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 
 from meetbook.auth.deps import Employee, SignedIn
 from meetbook.availability.model import EMPLOYEE_TYPES, MEETING_TYPES
@@ -14,7 +14,7 @@ from meetbook.core import idempotency
 from meetbook.core.errors import Forbidden, Invalid
 from meetbook.core.gc import collection_deferred
 from meetbook.core.http import IdempotencyKey, Now, ReadSession, Session, dump, error_responses, json
-from meetbook.core.query import enum_list, instant, instant_range, split_list, timespan
+from meetbook.core.query import enum_list, instant, instant_range, only_declared_parameters, split_list, timespan
 from meetbook.core.wire import IdParam, InstantParam, LookAheadParam, MeetingLengthParam, PatchOperation, enum_param
 from meetbook.slots import calendar, rooms, service, time_slots
 from meetbook.slots.schemas import AvailableTimeslot, CreateTimeSlot, TimeSlot
@@ -31,6 +31,7 @@ router = APIRouter(tags=["BookMe"])
         "`[d.]hh:mm:ss` (`7.00:00:00` is seven days)."
     ),
     response_model=list[AvailableTimeslot],
+    dependencies=[Depends(only_declared_parameters)],
     responses={
         **error_responses(400, 403, 404),
         200: {
