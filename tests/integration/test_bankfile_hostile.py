@@ -9,23 +9,9 @@ import re
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from meetbook.cli import app as cli
-from meetbook.core.config import get_settings
 from tests import bankdata as b
 from tests.integration.helpers import search
-
-runner = CliRunner()
-
-
-@pytest.fixture
-def meetbook(database_url, monkeypatch):
-    monkeypatch.setenv("MEETBOOK_DATABASE_URL", database_url)
-    monkeypatch.setenv("MEETBOOK_ENVIRONMENT", "development")
-    get_settings.cache_clear()
-    yield lambda *args: runner.invoke(cli, [str(a) for a in args])
-    get_settings.cache_clear()
 
 
 def _refused(result) -> str:

@@ -5,28 +5,9 @@ from __future__ import annotations
 import json
 
 import jwt
-import pytest
 import yaml
-from typer.testing import CliRunner
 
-from meetbook.cli import app as cli
-from meetbook.core.config import get_settings
 from tests import bankdata as b
-
-runner = CliRunner()
-
-
-@pytest.fixture
-def meetbook(database_url, monkeypatch):
-    monkeypatch.setenv("MEETBOOK_DATABASE_URL", database_url)
-    monkeypatch.setenv("MEETBOOK_ENVIRONMENT", "development")
-    get_settings.cache_clear()
-
-    def run(*args: str):
-        return runner.invoke(cli, list(args))
-
-    yield run
-    get_settings.cache_clear()
 
 
 def test_import_is_idempotent_and_export_reads_back(meetbook, tmp_path, client, token):

@@ -51,6 +51,27 @@ def issue_token(settings: Settings, scope: str, subject: str | None = None, ttl:
     return jwt.encode(claims, settings.auth_secret, algorithm="HS256")
 
 
+# Our own words for each failure (the library's texts name codecs and padding), most specific first.
+_REFUSALS: tuple[tuple[type[Exception], str], ...] = (
+    (jwt.ExpiredSignatureError, "the access token has expired"),
+    (jwt.ImmatureSignatureError, "the access token is not valid yet"),
+    (jwt.InvalidSignatureError, "the access token's signature does not match"),
+    (jwt.DecodeError, "the access token is malformed"),
+    (jwt.InvalidAudienceError, "the access token is meant for another audience"),
+    (jwt.InvalidIssuerError, "the access token is from another issuer"),
+    (jwt.MissingRequiredClaimError, "the access token lacks the '{claim}' claim"),
+    (jwt.InvalidAlgorithmError, "the access token is signed with an algorithm this service does not accept"),
+    (jwt.PyJWKClientConnectionError, "the identity provider's signing keys could not be fetched to check the access token"),
+    (jwt.PyJWKClientError, "the access token is signed with a key the identity provider does not list"),
+    (jwt.InvalidTokenError, "the access token is invalid"),
+)
+
+
+def _refusal(exc: Exception) -> str:
+    message = next(text for kind, text in _REFUSALS if isinstance(exc, kind))
+    return message.format(claim=getattr(exc, "claim", ""))
+
+
 class TokenVerifier:
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -72,29 +93,8 @@ class TokenVerifier:
                 options={"require": ["exp", "sub"]},
                 leeway=LEEWAY_SECONDS,
             )
-        # Our own words for each failure: the library's texts name codecs and padding.
-        except jwt.ExpiredSignatureError:
-            raise Unauthorized("the access token has expired") from None
-        except jwt.ImmatureSignatureError:
-            raise Unauthorized("the access token is not valid yet") from None
-        except jwt.InvalidSignatureError:
-            raise Unauthorized("the access token's signature does not match") from None
-        except jwt.DecodeError:
-            raise Unauthorized("the access token is malformed") from None
-        except jwt.InvalidAudienceError:
-            raise Unauthorized("the access token is meant for another audience") from None
-        except jwt.InvalidIssuerError:
-            raise Unauthorized("the access token is from another issuer") from None
-        except jwt.MissingRequiredClaimError as exc:
-            raise Unauthorized(f"the access token lacks the '{exc.claim}' claim") from None
-        except jwt.InvalidAlgorithmError:
-            raise Unauthorized("the access token is signed with an algorithm this service does not accept") from None
-        except jwt.PyJWKClientConnectionError:
-            raise Unauthorized("the identity provider's signing keys could not be fetched to check the access token") from None
-        except jwt.PyJWKClientError:
-            raise Unauthorized("the access token is signed with a key the identity provider does not list") from None
-        except jwt.InvalidTokenError:
-            raise Unauthorized("the access token is invalid") from None
+        except (jwt.InvalidTokenError, jwt.PyJWKClientError) as exc:
+            raise Unauthorized(_refusal(exc)) from None
         granted: set[str] = set()
         raw = claims.get("scope") or claims.get("scp") or ""
         # A space-separated string (RFC 8693) or a list of strings (Azure's scp); anything else grants nothing.
