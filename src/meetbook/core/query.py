@@ -66,22 +66,22 @@ def enum_value(name: str, value: str | None, allowed: tuple[str, ...]) -> str | 
     return canonical
 
 
+def _parsed(name: str, value: str | None, parse):
+    """A query parameter read by `parse`; absent or empty is None, unreadable a 400 naming it."""
+    if value is None or value == "":
+        return None
+    try:
+        return parse(value)
+    except ValueError as exc:
+        raise Invalid(f"{name}: {exc}", [{"field": name, "message": str(exc)}]) from None
+
+
 def timespan(name: str, value: str | None) -> int | None:
-    if value is None or value == "":
-        return None
-    try:
-        return parse_timespan(value)
-    except ValueError as exc:
-        raise Invalid(f"{name}: {exc}", [{"field": name, "message": str(exc)}]) from None
+    return _parsed(name, value, parse_timespan)
 
 
-def instant(name: str, value: str | None):
-    if value is None or value == "":
-        return None
-    try:
-        return parse_instant(value)
-    except ValueError as exc:
-        raise Invalid(f"{name}: {exc}", [{"field": name, "message": str(exc)}]) from None
+def instant(name: str, value: str | None) -> dt.datetime | None:
+    return _parsed(name, value, parse_instant)
 
 
 def instant_range(
