@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MEETBOOK_", env_file=".env", extra="ignore")
 
     environment: Literal["development", "production", "test"] = "development"
-    database_url: str = "sqlite+aiosqlite:///./meetbook.core.db"
+    database_url: str = "sqlite+aiosqlite:///./meetbook.db"
 
     # Tokens: the built-in development issuer signs with HS256 and this secret; production
     # points `jwks_url` at the identity provider and never uses the secret.

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String
+import datetime as dt
+
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
-from meetbook.core.db import Base, new_id
+from meetbook.core.db import Base, UTCDateTime, new_id
 
 
 class OrganizationSettings(Base):
@@ -26,8 +28,26 @@ class OrganizationSettings(Base):
     ical_meeting_title: Mapped[str | None] = mapped_column(String(500), nullable=True)
     ical_meeting_description: Mapped[str | None] = mapped_column(String(4000), nullable=True)
     max_holds_per_customer: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    # What the bank's messages say and to whom: its name, the language of a meeting without one,
+    # whether customers get the invitation, and the reminders' lead times in seconds.
+    bank_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    default_language: Mapped[str] = mapped_column(String(10), default="da-DK", server_default="da-DK")
+    send_confirmation_to_customer: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    reminder_lead_times: Mapped[list] = mapped_column(JSON, default=lambda: [86400], server_default="[86400]")
     # Bumped by every configuration write so caches of the bank know when to reload.
     version: Mapped[int] = mapped_column(BigInteger, default=1)
+
+
+class MessageTemplateRow(Base):
+    """The bank's own wording of one kind of message in one language (the shipped default otherwise)."""
+
+    __tablename__ = "message_templates"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    language: Mapped[str] = mapped_column(String(10), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
 class PriorityRuleRow(Base):

@@ -50,6 +50,8 @@ class MeetingRow(Base):
     customer_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     customer_email: Mapped[str | None] = mapped_column(String(320), nullable=True)
     customer_phone: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    # The customer's language for messages (da-DK, en-GB); the bank's default when unset.
+    language: Mapped[str | None] = mapped_column(String(10), nullable=True)
     # RFC 5545 SEQUENCE: grows each time the meeting moves, so calendars replace the old copy.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     date_created: Mapped[dt.datetime] = mapped_column(UTCDateTime())
