@@ -15,6 +15,8 @@ from meetbook.core.http import MAX_TARGET_BYTES, code_for
 access_log = logging.getLogger("meetbook.access")
 error_log = logging.getLogger("meetbook")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
+# request.state key: a route whose path is a credential (a calendar feed's secret) names what to log instead.
+LOGGED_PATH = "logged_path"
 
 
 class RequestLog:
@@ -54,7 +56,7 @@ class RequestLog:
                         {
                             "requestId": request_id,
                             "method": scope["method"],
-                            "path": scope["path"],
+                            "path": scope["state"].get(LOGGED_PATH) or scope["path"],
                             "status": status,
                             "ms": round((time.perf_counter() - started) * 1000, 2),
                         }

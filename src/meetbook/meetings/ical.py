@@ -1,4 +1,8 @@
-"""A meeting as an RFC 5545 calendar file, with a UID stable per meeting."""
+"""A meeting as an RFC 5545 calendar file, with a UID stable per meeting.
+
+`meeting_event` builds the one VEVENT of a meeting; the `.ics` download and the calendar feeds
+(`meetbook.feeds`) both use it, so a meeting has one UID and SEQUENCE wherever a calendar finds it.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,24 @@ def _render(template: str, values: dict[str, str]) -> str:
     return template
 
 
-def build_ical(
+def advisor_name(employee: m.EmployeeRow) -> str:
+    return employee.display_name or " ".join(filter(None, [employee.first_name, employee.last_name])) or employee.initials
+
+
+def event_uid(meeting: MeetingRow, uid_domain: str) -> str:
+    return f"{meeting.id}@{uid_domain}"
+
+
+def new_calendar() -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    return calendar
+
+
+def meeting_event(
     meeting: MeetingRow,
     *,
     employee: m.EmployeeRow,
@@ -30,10 +51,13 @@ def build_ical(
     title: str | None,
     description: str | None,
     location: str | None,
-    now: dt.datetime,
+    stamp: dt.datetime,
     uid_domain: str,
-) -> bytes:
-    advisor = employee.display_name or " ".join(filter(None, [employee.first_name, employee.last_name])) or employee.initials
+    invite_customer: bool = True,
+) -> Event:
+    """The meeting's VEVENT. `title`, `description` and `location` replace the defaults when given;
+    `invite_customer=False` leaves out the customer's e-mail address (a feed is read by whoever holds its URL)."""
+    advisor = advisor_name(employee)
     values = {"employee": advisor, "topic": topic.name if topic else "", "type": meeting.type}
     default_title = _render(settings.ical_meeting_title or "Meeting with {{employee}}", values)
     default_description = _render(settings.ical_meeting_description or "", values) or (meeting.description or "")
@@ -49,14 +73,9 @@ def build_ical(
             if meeting.video_link:
                 location = f"{location}: {meeting.video_link}"
 
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
     event = Event()
-    event.add("uid", f"{meeting.id}@{uid_domain}")
-    event.add("dtstamp", now.astimezone(dt.UTC))
+    event.add("uid", event_uid(meeting, uid_domain))
+    event.add("dtstamp", stamp.astimezone(dt.UTC))
     event.add("dtstart", meeting.start.astimezone(dt.UTC))
     event.add("dtend", meeting.end.astimezone(dt.UTC))
     event.add("created", meeting.date_created.astimezone(dt.UTC))
@@ -70,7 +89,7 @@ def build_ical(
     organizer = vCalAddress(f"mailto:{employee.email}")
     organizer.params["cn"] = vText(advisor)
     event.add("organizer", organizer)
-    if meeting.customer_email:
+    if invite_customer and meeting.customer_email:
         attendee = vCalAddress(f"mailto:{meeting.customer_email}")
         if meeting.customer_name:
             attendee.params["cn"] = vText(meeting.customer_name)
@@ -78,5 +97,28 @@ def build_ical(
         event.add("attendee", attendee)
     if meeting.video_link:
         event.add("url", meeting.video_link)
-    calendar.add_component(event)
+    return event
+
+
+def build_ical(
+    meeting: MeetingRow,
+    *,
+    employee: m.EmployeeRow,
+    room: m.RoomRow | None,
+    branch: m.LocationRow | None,
+    topic: m.TopicRow | None,
+    settings: m.OrganizationSettings,
+    title: str | None,
+    description: str | None,
+    location: str | None,
+    now: dt.datetime,
+    uid_domain: str,
+) -> bytes:
+    calendar = new_calendar()
+    calendar.add_component(
+        meeting_event(
+            meeting, employee=employee, room=room, branch=branch, topic=topic, settings=settings, title=title,
+            description=description, location=location, stamp=now, uid_domain=uid_domain,
+        )
+    )
     return calendar.to_ical()
