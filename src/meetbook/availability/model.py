@@ -130,6 +130,11 @@ class BankSettings:
     max_seconds_per_day: int | None = None
     priority_rules: tuple[PriorityRule, ...] = DEFAULT_PRIORITY_RULES
     max_holds_per_customer: int = 3  # not a slot rule: the reserve's limit, carried with the bank's settings
+    # Not slot rules either: what the bank's messages say and when (notifications read them here).
+    bank_name: str | None = None
+    default_language: str = "da-DK"
+    send_confirmation_to_customer: bool = True
+    reminder_lead_seconds: tuple[int, ...] = (86400,)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ class BankDefinition(ApiModel):
     service_groups: list[c.ServiceGroup] = []
     priority_rules: list[c.PriorityRule] | None = Field(default=None)
     time_slots: list[c.CalendarTime] = []
+    message_templates: list[c.MessageTemplateEntry] = []
 
     @field_validator("priority_rules")
     @classmethod

@@ -11,8 +11,10 @@ from pydantic.fields import FieldInfo
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from meetbook import messages
 from meetbook.bankfile.schemas import BankDefinition
 from meetbook.catalog import convert
+from meetbook.catalog.admin.messages import refusal, write_template
 from meetbook.catalog.store import configuration_changed, organization_settings
 from meetbook.core.clock import epoch
 from meetbook.core.db import new_id
@@ -185,6 +187,12 @@ async def import_bank(session: AsyncSession, bank: BankDefinition, progress: Pro
         _calendar_fields,
         lambda r: (r.employee_id, r.room_id, r.start_s, r.end_s, r.status),
     )
+    now = dt.datetime.now(dt.UTC)
+    for template in bank.message_templates:  # checked with the rest in _check_references
+        await write_template(session, template.kind, template.language, template.subject, template.body, now)
+    if bank.message_templates:
+        counts["messageTemplates"] = len(bank.message_templates)
+        tick("messageTemplates", len(bank.message_templates))
     await configuration_changed(session)
     return counts
 
@@ -296,6 +304,7 @@ async def _check_references(session: AsyncSession, bank: BankDefinition) -> None
     problems += await _location_problems(session, bank)
     problems += _hours_problems(bank, await organization_settings(session))
     problems += await _uniqueness_problems(session, bank)
+    problems += _template_problems(bank)
     if problems:
         raise Invalid(f"the bank definition has {len(problems)} problem(s)", problems)
 
@@ -374,6 +383,24 @@ async def _uniqueness_problems(session: AsyncSession, bank: BankDefinition) -> l
     return problems
 
 
+def _template_problems(bank: BankDefinition) -> list[dict[str, str]]:
+    """A template that does not render is refused here as it is through the API, with its place in the file."""
+    problems = []
+    first: dict[tuple[str, str], int] = {}
+    for i, t in enumerate(bank.message_templates):
+        key = (t.kind, t.language)
+        if key in first:
+            problems.append({"field": f"messageTemplates[{i}]", "message": f"{t.kind} in {t.language} is already "
+                             f"given by messageTemplates[{first[key]}]"})
+            continue
+        first[key] = i
+        try:
+            messages.check_template(t.kind, t.subject, t.body)
+        except messages.TemplateError as error:
+            problems.append(refusal(error, f"messageTemplates[{i}]."))
+    return problems
+
+
 async def _parents(session: AsyncSession, table: type, column: str) -> dict[str, str | None]:
     rows = (await session.execute(select(table.id, getattr(table, column)))).all()
     return {ident: parent for ident, parent in rows}
@@ -406,6 +433,9 @@ async def export_bank(session: AsyncSession) -> dict[str, Any]:
     settings = await organization_settings(session)
     rules = (await session.scalars(select(m.PriorityRuleRow).order_by(m.PriorityRuleRow.position))).all()
     calendar = (await session.scalars(select(CalendarEntryRow).order_by(CalendarEntryRow.start_s))).all()
+    templates = (await session.scalars(select(m.MessageTemplateRow))).all()
+    order = {(kind, language): i for i, (kind, language) in enumerate(
+        (k, lang) for k in messages.KINDS for lang in messages.LANGUAGES)}
     return {
         "organizationSettings": convert.settings_out(settings).model_dump(by_alias=True, mode="json", exclude_none=True),
         "locations": await all_of(m.LocationRow, convert.location_out, m.LocationRow.location),
@@ -428,5 +458,10 @@ async def export_bank(session: AsyncSession) -> dict[str, Any]:
                 "status": r.status,
             }
             for r in calendar
+        ],
+        # Only the bank's own wording; the shipped defaults are not the bank's to carry.
+        "messageTemplates": [
+            {"kind": t.kind, "language": t.language, "subject": t.subject, "body": t.body}
+            for t in sorted(templates, key=lambda t: order.get((t.kind, t.language), len(order)))
         ],
     }

@@ -207,6 +207,10 @@ def settings_fields(x: c.OrganizationSettings) -> dict:
         "ical_meeting_title": x.i_cal_meeting_title,
         "ical_meeting_description": x.i_cal_meeting_description,
         "max_holds_per_customer": x.max_holds_per_customer,
+        "bank_name": x.bank_name or None,
+        "default_language": x.default_language,
+        "send_confirmation_to_customer": x.send_confirmation_to_customer,
+        "reminder_lead_times": list(x.reminder_lead_times),
     }
 
 
@@ -224,4 +228,8 @@ def settings_out(row: m.OrganizationSettings) -> c.OrganizationSettings:
         iCalMeetingTitle=row.ical_meeting_title,
         iCalMeetingDescription=row.ical_meeting_description,
         max_holds_per_customer=row.max_holds_per_customer,
+        bank_name=row.bank_name,
+        default_language=row.default_language or "da-DK",
+        send_confirmation_to_customer=row.send_confirmation_to_customer is not False,
+        reminder_lead_times=list(row.reminder_lead_times if row.reminder_lead_times is not None else [86400]),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator
 
 from meetbook.availability.model import CALENDAR_STATUSES, EMPLOYEE_TYPES, MEETING_TYPES
+from meetbook.messages import BODY_LIMIT, KINDS, LANGUAGES, SUBJECT_LIMIT, normalize_language
 from meetbook.core.wire import (
     ApiModel,
     Date,
@@ -214,6 +216,56 @@ def check_priority_rules(rules: list[PriorityRule]) -> None:
         raise ValueError("the same level appears twice")
 
 
+# --- the bank's messages -------------------------------------------------------------------------------------
+# A language tag we write messages in: da or en with any region (da-DK, en-US), stored as da-DK or en-GB.
+LANGUAGE_PATTERN = r"^(?:[Dd][Aa]|[Ee][Nn])(?:[-_][A-Za-z0-9]{1,8}){0,2}$"
+
+
+def _language(value: object) -> str:
+    if not isinstance(value, str) or not re.fullmatch(LANGUAGE_PATTERN, value):
+        raise ValueError(f"use one of {', '.join(LANGUAGES)} (or da, en)")
+    return normalize_language(value)
+
+
+Language = Annotated[
+    str,
+    BeforeValidator(_language),
+    WithJsonSchema({"type": "string", "pattern": LANGUAGE_PATTERN, "examples": list(LANGUAGES),
+                    "description": "da-DK or en-GB; da, en and other regions are read as these"}),
+]
+MessageKind = Annotated[Literal["booked", "rescheduled", "changed", "cancelled", "reminder"], BeforeValidator(enum_reader(*KINDS))]
+# A reminder's lead time: one minute to thirty days before the meeting (the pattern says what the check does).
+MAX_REMINDERS = 10
+MIN_REMINDER_LEAD, MAX_REMINDER_LEAD = 60, 30 * 86400
+_CLOCK = r"(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,7})?)?"
+_MINUTE_OR_MORE = r"(?:0?0:(?:0[1-9]|[1-5][0-9])|(?:0?[1-9]|1[0-9]|2[0-3]):[0-5][0-9])(?::[0-5][0-9](?:\.[0-9]{1,7})?)?"
+REMINDER_LEAD_SCHEMA = {
+    "type": "string", "pattern": rf"^(?:(?:0\.)?{_MINUTE_OR_MORE}|(?:[1-9]|[12][0-9])\.{_CLOCK}|30\.00:00(?::00)?)$",
+    "examples": ["1.00:00:00"], "description": "How long before the meeting, [d.]hh:mm[:ss], from 00:01:00 to 30.00:00:00",
+}
+ReminderLead = Annotated[TimeSpan, WithJsonSchema(REMINDER_LEAD_SCHEMA, mode="validation")]
+SubjectSource = text(SUBJECT_LIMIT)
+BodySource = text(BODY_LIMIT)
+
+
+class MessageTemplateText(ApiModel):
+    """PUT body: the template's Jinja2 source; see GET .../variables for what it may use."""
+
+    subject: Annotated[SubjectSource, Field(min_length=1)]
+    body: Annotated[BodySource, Field(min_length=1)]
+
+
+class MessageTemplateEntry(MessageTemplateText):
+    """One template in the bank definition file."""
+
+    kind: MessageKind
+    language: Language
+
+
+class MessageTemplate(MessageTemplateEntry):
+    is_default: bool = Field(description="The shipped wording: the bank has not written its own (or has deleted it)")
+
+
 class OrganizationSettings(ApiModel):
     time_zone: Annotated[line(64), WithJsonSchema(TIME_ZONES, mode="validation")] = "Europe/Copenhagen"
     opening_time: TimeOfDay | None = None
@@ -231,6 +283,26 @@ class OrganizationSettings(ApiModel):
         default=3, ge=1, le=100,
         description="How many time slots one customer may hold at once (employees are not limited)",
     )
+    bank_name: line(200) | None = Field(default=None, description="The bank's name, as its messages sign and speak of it")
+    default_language: Language = Field(default="da-DK", description="The language of messages for a meeting without one")
+    send_confirmation_to_customer: bool = Field(
+        default=True, description="Whether a customer with an e-mail address gets the invitations and reminders"
+    )
+    reminder_lead_times: list[ReminderLead] = Field(
+        default_factory=lambda: [86400], max_length=MAX_REMINDERS,
+        json_schema_extra={"default": ["1.00:00:00"]},
+        description=f"One reminder per lead time before the meeting, at most {MAX_REMINDERS}, each once; [] sends none",
+    )
+
+    @field_validator("reminder_lead_times")
+    @classmethod
+    def _reminders(cls, leads: list[int]) -> list[int]:
+        for lead in leads:
+            if not MIN_REMINDER_LEAD <= lead <= MAX_REMINDER_LEAD:
+                raise ValueError("each lead time must be between 00:01:00 and 30.00:00:00")
+        if len(set(leads)) != len(leads):
+            raise ValueError("a lead time is listed twice")
+        return sorted(leads)
 
     @field_validator("time_zone")
     @classmethod

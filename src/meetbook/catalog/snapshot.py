@@ -101,6 +101,10 @@ async def load_bank(session: AsyncSession) -> a.Bank:
         max_ahead_seconds=s.max_time_from_booking_to_meeting,
         max_seconds_per_day=s.max_meeting_time_per_day,
         max_holds_per_customer=s.max_holds_per_customer,
+        bank_name=s.bank_name,
+        default_language=s.default_language or "da-DK",
+        send_confirmation_to_customer=s.send_confirmation_to_customer is not False,
+        reminder_lead_seconds=tuple(s.reminder_lead_times if s.reminder_lead_times is not None else (86400,)),
         priority_rules=tuple(a.PriorityRule(r.type, r.label) for r in rules) or a.DEFAULT_PRIORITY_RULES,
     )
     schedules = {r.employee_id: r for r in (await session.scalars(select(m.EmployeeScheduleRow))).all()}

@@ -162,6 +162,13 @@ class _Guard(NodeTransformer):
         self.generic_visit(node)
         return nodes.Filter(node, "_bounded_value", [], [], None, None, lineno=node.lineno)
 
+    def _no_other_templates(self, node: nodes.Node) -> nodes.Node:
+        # A message is one template: there is nothing to include, import or extend.
+        tag = {"Include": "include", "Import": "import", "FromImport": "from ... import", "Extends": "extends"}[type(node).__name__]
+        raise jinja2.TemplateSyntaxError(f"{{% {tag} %}} is not available in message templates", node.lineno)
+
+    visit_Include = visit_Import = visit_FromImport = visit_Extends = _no_other_templates
+
     def visit_TemplateData(self, node: nodes.TemplateData) -> nodes.Node:
         if self.escape_text:
             node.data = str(escape(node.data))

@@ -13,6 +13,7 @@ from meetbook.catalog.admin.employee_routes import router as people_router
 from meetbook.catalog.admin.endpoints import reads, writes
 from meetbook.catalog.admin.group_routes import router as groups_router
 from meetbook.catalog.admin.locations import LOCATIONS
+from meetbook.catalog.admin.message_routes import router as messages_router
 from meetbook.catalog.admin.rooms import ROOMS
 from meetbook.catalog.admin.settings_routes import router as settings_router
 from meetbook.catalog.admin.topics import TOPICS
@@ -24,5 +25,5 @@ writes(router, ROOMS)
 reads(router, LOCATIONS, scope="customer", listing=False)  # the list is a seed read in catalog.routes
 writes(router, LOCATIONS)
 
-for _sub in (people_router, groups_router, settings_router):
+for _sub in (people_router, groups_router, settings_router, messages_router):
     router.include_router(_sub)
