@@ -7,6 +7,7 @@ from fastapi.openapi.utils import get_openapi
 
 from meetbook.auth.tokens import LEEWAY_SECONDS
 from meetbook.core.http import CODES, MEANINGS, error_answer
+from meetbook.core.ratelimit import is_exempt
 from meetbook.core.wire import LINE_PATTERN, PatchOperation
 from meetbook.meetings.lifecycle import MeetingChanges
 
@@ -145,12 +146,13 @@ def _plain_parameters(document: dict) -> None:
 def _error_answers(document: dict) -> None:
     """Every refusal an operation can meet is documented with the error body, whatever the route
     declared: a bad parameter or body (400), a token missing or lacking the scope (401, 403), an
-    unknown id in the path (404), a body over the limit (413), a URL over the limit (414), and the
-    server's own failure (500). The middleware and the shared checks answer these for every route."""
-    for item in document.get("paths", {}).values():
+    unknown id in the path (404), a body over the limit (413), a URL over the limit (414), a client over
+    its rate limit (429), and the server's own failure (500). The middleware and the shared checks answer
+    these for every route."""
+    for path, item in document.get("paths", {}).items():
         for operation in item.values():
             parameters = operation.get("parameters", [])
-            statuses = {414, 500}
+            statuses = {414, 500} if is_exempt(path) else {414, 429, 500}  # 429: over the client's rate limit
             if parameters or "requestBody" in operation:
                 statuses.add(400)
             if any(p.get("in") == "path" for p in parameters):

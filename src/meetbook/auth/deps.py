@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from meetbook.auth.tokens import Principal
 from meetbook.core.errors import Forbidden, Unauthorized
+from meetbook.core.ratelimit import VERIFIED_TOKEN
 
 bearer = HTTPBearer(auto_error=False, description="An OAuth2 access token (see POST /oauth/token)")
 
@@ -18,6 +19,9 @@ async def principal(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise Unauthorized("an access token is required: Authorization: Bearer <token>")
+    verified = getattr(request.state, VERIFIED_TOKEN, None)  # the rate limiter verified it to know whose budget to count
+    if verified is not None and verified[0] == credentials.credentials:
+        return verified[1]
     return await request.app.state.verifier.verify(credentials.credentials)
 
 

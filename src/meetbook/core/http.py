@@ -90,6 +90,7 @@ CODES = {
     409: "CONFLICT",
     413: "PAYLOAD_TOO_LARGE",
     414: "URI_TOO_LONG",
+    429: "TOO_MANY_REQUESTS",
     500: "INTERNAL_SERVER_ERROR",
     503: "SERVICE_UNAVAILABLE",
 }
@@ -107,6 +108,7 @@ MEANINGS = {
     409: "Conflict with the bank's state (e.g. the time slot is taken)",
     413: "The request body is over 1 MB",
     414: f"The request's path and query string are over {MAX_TARGET_BYTES} bytes",
+    429: "The client is over its rate limit (MEETBOOK_RATE_LIMITS); Retry-After says in how many seconds to retry",
     500: "Server-side error",
     503: "The database does not answer (readiness)",
 }

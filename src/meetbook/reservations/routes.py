@@ -6,7 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from meetbook.auth.deps import SignedIn
-from meetbook.core import idempotency
+from meetbook.core import idempotency, metrics
+from meetbook.core.errors import Conflict
 from meetbook.core.http import IdempotencyKey, Now, Session, dump, error_responses, json
 from meetbook.reservations import service
 from meetbook.reservations.schemas import Reservation
@@ -33,7 +34,11 @@ async def reserve(now: Now, request: Request, session: Session, who: SignedIn, b
     state = request.app.state
 
     async def create():
-        hold = await service.reserve(session, state.snapshots, body, who, now, state.settings.hold_seconds)
+        try:
+            hold = await service.reserve(session, state.snapshots, body, who, now, state.settings.hold_seconds)
+        except Conflict:  # taken, or too many holds: the 409s an operator watches for contention
+            metrics.HOLDS_REFUSED.inc()
+            raise
         return json(dump(hold))
 
     return await idempotency.once(request, session, who.subject, create)

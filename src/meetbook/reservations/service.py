@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.auth.tokens import Principal
 from meetbook.catalog.snapshot import SnapshotCache
-from meetbook.core import locks
+from meetbook.core import locks, metrics
 from meetbook.core.clock import epoch
-from meetbook.core.db import new_id, refused_as
+from meetbook.core.db import AFTER_COMMIT, new_id, refused_as
 from meetbook.core.errors import Conflict, Invalid, NotFound, SlotTaken
 from meetbook.reservations.schemas import Reservation
 from meetbook.slots.check import SlotCheck, check_before_claiming
@@ -128,6 +128,7 @@ async def reserve(
             })
     async with refused_as(SlotTaken("the time slot was taken by someone else at the same moment; pick another")):
         await _insert_hold(session, _columns_of(hold), claims)
+    session.info.setdefault(AFTER_COMMIT, []).append(metrics.HOLDS_GRANTED.inc)  # a new hold, once it is stored
     return hold_out(hold)
 
 
