@@ -14,6 +14,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import psycopg
@@ -96,7 +97,8 @@ def _alive(pid: int) -> bool:
 
 def meetbook_env(database_url: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEETBOOK_")}
-    env.update({"MEETBOOK_DATABASE_URL": database_url, "MEETBOOK_LOG_LEVEL": "WARNING"})
+    # Rate limits off: the load generator is a handful of clients sending thousands of requests.
+    env.update({"MEETBOOK_DATABASE_URL": database_url, "MEETBOOK_LOG_LEVEL": "WARNING", "MEETBOOK_RATE_LIMITS": ""})
     for key in ("MEETBOOK_AUTH_SECRET", "MEETBOOK_AUTH_ISSUER", "MEETBOOK_AUTH_AUDIENCE"):
         if key in os.environ:
             env[key] = os.environ[key]

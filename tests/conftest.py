@@ -21,6 +21,9 @@ PG_ADMIN = os.environ.get("MEETBOOK_TEST_PG", "postgresql://postgres@127.0.0.1:5
 # One database per test run, so several runs (developers, helpers, CI) never trample each other.
 PG_DB = f"meetbook_test_{os.getpid()}"
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# The suite makes hundreds of requests with one token: rate limits off (an empty MEETBOOK_RATE_LIMITS) for
+# every app and server the tests start, unless a test sets its own (tests/integration/test_rate_limits.py).
+os.environ["MEETBOOK_RATE_LIMITS"] = ""
 
 # Monday 1 June 2026, 08:00 in Copenhagen (06:00Z): a normal working morning.
 MONDAY_MORNING = dt.datetime(2026, 6, 1, 6, 0, tzinfo=dt.UTC)
@@ -101,10 +104,13 @@ def clock():
 
 
 @pytest.fixture
-def settings(database_url):
+def settings(database_url, tmp_path):
     from meetbook.core.config import Settings
 
-    return Settings(environment="development", database_url=database_url, sweep_interval_seconds=0)
+    # No background rounds: a test runs the sweeper's and the dispatcher's work itself, at the
+    # clock's time (app.state.dispatcher.run_until_idle()). E-mails stay in the test's folder.
+    return Settings(environment="development", database_url=database_url, sweep_interval_seconds=0,
+                    dispatch_in_server=False, mail_dir=str(tmp_path / "mail"))
 
 
 @pytest.fixture

@@ -6,11 +6,12 @@ import asyncio
 import contextlib
 import logging
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
 from sqlalchemy import text
 
-from meetbook import __version__, docs_ui, openapi
+from meetbook import __version__, docs_ui, monitoring, openapi
 from meetbook.auth.pkce import router as pkce_router
 from meetbook.auth.routes import router as auth_router
 from meetbook.auth.tokens import TokenVerifier
@@ -19,12 +20,19 @@ from meetbook.catalog.routes import router as catalog_router
 from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.core import idempotency
 from meetbook.core.clock import Clock, SystemClock
-from meetbook.core.config import Settings, get_settings
+from meetbook.core.config import Settings, get_settings, parsed_rate_limits
 from meetbook.core.db import make_engine, make_sessionmaker, unit_of_work
 from meetbook.core.http import error, install_error_handlers, json
+from meetbook.core.metrics import HttpMetrics
 from meetbook.core.middleware import BodyLimit, RequestLog, TargetLimit
 from meetbook.core.query import plain_parameters
+from meetbook.core.ratelimit import RateLimit, RateLimiter
+from meetbook.feeds.routes import router as feeds_router
+from meetbook.events.dispatcher import Dispatcher
 from meetbook.meetings.routes import router as meetings_router
+from meetbook.notifications.consumer import MailConsumer
+from meetbook.notifications.routes import router as notifications_router
+from meetbook.notifications.transport import MailDirTransport, SmtpServer, SmtpTransport
 from meetbook.reservations.routes import router as reservations_router
 from meetbook.slots.routes import router as slots_router
 from meetbook.tables.claiming import prune_past_claims, sweep_expired
@@ -57,6 +65,17 @@ async def _sweeper(app: FastAPI) -> None:
             log.exception("sweeping expired holds failed")
 
 
+def build_dispatcher(settings: Settings, sessions, clock: Clock) -> Dispatcher:
+    """The outbox's consumers in this deployment and the dispatcher that feeds them (servers and
+    `meetbook worker` alike)."""
+    if settings.smtp_url:
+        transport = SmtpTransport(SmtpServer.from_url(settings.smtp_url))
+    else:  # the laptop default: what would be sent, as files
+        transport = MailDirTransport(Path(settings.mail_dir))
+    mail = MailConsumer(sessions, transport, mail_from=settings.mail_from, uid_domain=settings.ical_uid_domain)
+    return Dispatcher(sessions, [mail], clock)
+
+
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -65,14 +84,21 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         app.state.engine = make_engine(settings.database_url)
         app.state.sessions = make_sessionmaker(app.state.engine)
         app.state.read_sessions = make_sessionmaker(app.state.engine, read_only=True)
-        sweeper = asyncio.create_task(_sweeper(app)) if settings.sweep_interval_seconds > 0 else None
+        app.state.dispatcher = build_dispatcher(settings, app.state.sessions, app.state.clock)
+        tasks = []
+        if settings.sweep_interval_seconds > 0:
+            tasks.append(asyncio.create_task(_sweeper(app)))
+        if settings.dispatch_in_server:
+            tasks.append(asyncio.create_task(app.state.dispatcher.run_forever(settings.dispatch_poll_seconds)))
+        operations = await monitoring.start(app)
         try:
             yield
         finally:
-            if sweeper:
-                sweeper.cancel()
+            await operations.stop()
+            for task in tasks:
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await sweeper
+                    await task
             await app.state.engine.dispose()
 
     app = FastAPI(
@@ -104,7 +130,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     docs_ui.install(app)
 
     # Routes are matched in order: the booking flow's first, the hundred configuration routes after.
-    for router in (slots_router, reservations_router, meetings_router, catalog_router, admin_router):
+    for router in (slots_router, reservations_router, meetings_router, notifications_router, catalog_router, admin_router, feeds_router):
         app.include_router(router)
     if settings.builtin_issuer:  # with an identity provider's JWKS, tokens come from there only
         app.include_router(auth_router)
@@ -123,11 +149,18 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             return error(503, "the database does not answer")
         return json({"status": "ok"})
 
+    if settings.metrics_port is None:  # else only on its own port, without a token (monitoring.start)
+        app.include_router(monitoring.router)
     if settings.builtin_issuer:
         app.include_router(pkce_router)
     app.include_router(web_router)  # the booking page at /
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(TargetLimit)
+    if rate_limits := parsed_rate_limits(settings.rate_limits):
+        limiter = RateLimiter(rate_limits, settings.redis_url, settings.redis_key_prefix)
+        app.add_middleware(RateLimit, limiter=limiter, verify=lambda token: app.state.verifier.verify(token))
     app.add_middleware(RequestLog)
+    app.add_middleware(HttpMetrics, after=lambda: monitoring.sample_pool(app))  # outermost: times every answer
+    monitoring.trace(app)
     return app

@@ -1,4 +1,4 @@
-"""The `meetbook` command: serve, migrate, import, export, demo, token.
+"""The `meetbook` command: serve, worker, migrate, import, export, demo, token.
 
 Each command imports what it uses inside it, so `meetbook token` or `--help` does not load the app,
 the database drivers and the engine first."""
@@ -173,6 +173,41 @@ def serve(
         log_level=settings.log_level.lower(),
         access_log=False,
     )
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="Deliver what is due now, then exit")] = False,
+) -> None:
+    """Deliver the outbox (invitations, reminders, webhooks) without serving HTTP. Run it beside servers
+    started with MEETBOOK_DISPATCH_IN_SERVER=false, or as well as them: deliveries are claimed so that
+    no message goes out twice at once."""
+    from meetbook.app import build_dispatcher
+    from meetbook.core.clock import SystemClock
+    from meetbook.core.db import make_engine, make_sessionmaker
+
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level, format="%(message)s")
+    _migrate(settings.database_url)
+
+    async def run() -> int:
+        engine = make_engine(settings.database_url)
+        try:
+            dispatcher = build_dispatcher(settings, make_sessionmaker(engine), SystemClock())
+            if once:
+                return await dispatcher.run_until_idle()
+            typer.echo(f"delivering the outbox every {settings.dispatch_poll_seconds:g} s; Ctrl+C stops")
+            await dispatcher.run_forever(settings.dispatch_poll_seconds)
+            return 0
+        finally:
+            await engine.dispose()
+
+    try:
+        done = asyncio.run(run())
+    except KeyboardInterrupt:
+        done = 0
+    if once:
+        typer.echo(f"{done} event(s) planned and delivery attempt(s) made")
 
 
 def main() -> None:

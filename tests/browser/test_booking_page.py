@@ -75,6 +75,7 @@ def test_a_customer_books_a_meeting_from_sign_in_to_ics(serve, browser, open_pag
     request = created.value
     body = request.post_data_json
     assert request.headers.get("idempotency-key"), "the create carries an Idempotency-Key"
+    assert request.headers.get("x-meetbook-channel") == "booking-page", "the meeting's history names the booking page"
     assert body["bookedBy"] == "customer" and body["type"] == "physical"
     assert body["customerName"] == "Karen Jensen" and body["customerEmail"] == "karen@example.com"
     assert body["customerPhone"] == "+45 12 34 56 78" and body["description"] == "Vi vil gerne købe et hus."
@@ -82,6 +83,8 @@ def test_a_customer_books_a_meeting_from_sign_in_to_ics(serve, browser, open_pag
     assert body["roomId"] and body["employeeId"] and body["timeSlotId"]
     assert len(reserves) == 1 and reserves[0]["token"] == flow.reservation_token(page)
 
+    assert body["language"] == "da-DK"  # the invitation comes in the page's language
+    expect(page.get_by_text("Vi har sendt en invitation til karen@example.com.")).to_be_visible()
     facts = page.locator("dl.facts")
     expect(facts).to_contain_text("Boligkøb")
     expect(facts).to_contain_text(f"mandag 1. juni kl. {label}–")

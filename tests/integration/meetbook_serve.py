@@ -34,11 +34,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def meetbook_serve(folder: Path, database_url: str, *args: str) -> Iterator[Served]:
+def meetbook_serve(folder: Path, database_url: str, *args: str, extra_env: dict[str, str] | None = None) -> Iterator[Served]:
     folder.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEETBOOK_")}
-    env.update(MEETBOOK_DATABASE_URL=database_url, MEETBOOK_ENVIRONMENT="development")
+    env.update(MEETBOOK_DATABASE_URL=database_url, MEETBOOK_ENVIRONMENT="development", **(extra_env or {}))
     output = folder / "serve.log"
     with output.open("wb") as sink:
         server = subprocess.Popen([str(MEETBOOK), "serve", "--port", str(port), *args], cwd=folder, env=env,

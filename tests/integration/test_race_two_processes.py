@@ -40,7 +40,7 @@ def race_database(request, tmp_path):
 
 
 @pytest.fixture
-def two_servers(race_database):
+def two_servers(race_database, tmp_path):
     from meetbook.bankfile.service import import_bank, parse
     from meetbook.core.db import make_engine, make_sessionmaker, unit_of_work
 
@@ -53,7 +53,8 @@ def two_servers(race_database):
         await engine.dispose()
 
     asyncio.run(load())
-    env = {**os.environ, "MEETBOOK_DATABASE_URL": race_database, "MEETBOOK_ENVIRONMENT": "development", "MEETBOOK_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "MEETBOOK_DATABASE_URL": race_database, "MEETBOOK_ENVIRONMENT": "development", "MEETBOOK_LOG_LEVEL": "WARNING",
+           "MEETBOOK_MAIL_DIR": str(tmp_path / "mail")}
     ports = [_free_port(), _free_port()]
     servers = [
         subprocess.Popen(

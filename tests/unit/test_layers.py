@@ -15,15 +15,16 @@ PACKAGE = Path(meetbook.__file__).resolve().parent
 # modules and the units of lower layers only. Units on one line are siblings: neither imports the other.
 LAYERS: list[tuple[str, ...]] = [
     ("core",),  # database, unit of work, ids, locks, errors, clock, time formats, wire pieces, HTTP plumbing
-    ("availability",),  # the pure engine
+    ("availability", "messages"),  # the pure engine; the pure wording of messages (Jinja2, Babel)
     ("tables",),  # every ORM row, resource keys, the shared claim reads and writes
     ("auth",),
     ("catalog",),  # configuration
     ("slots",),  # search, and every time slot that is not a reservation
     ("reservations",),  # holds
     ("meetings",),
-    ("bankfile", "web"),
-    ("demo", "migrate", "openapi", "docs_ui"),
+    ("events",),  # the outbox's dispatcher: events to deliveries, claimed, retried
+    ("bankfile", "feeds", "notifications", "web"),
+    ("demo", "migrate", "openapi", "docs_ui", "monitoring"),
     ("app",),
     ("asgi", "cli"),
 ]

@@ -14,6 +14,7 @@ DEV_CLIENTS = "demo-integrator:demo-secret:customer employee,demo-admin:admin-se
 # Secrets that anyone can read (the README, this file): never accepted outside development.
 PUBLISHED_SECRETS = frozenset({DEV_SECRET, "demo-secret", "admin-secret", "change-me", "secret", "password"})
 MIN_SECRET_LENGTH = 32
+DEFAULT_MAIL_FROM = "meetbook@localhost"
 SCOPES = ("customer", "employee", "admin")
 
 
@@ -50,7 +51,27 @@ class Settings(BaseSettings):
     config_recheck_seconds: float = 1.0
     sweep_interval_seconds: float = 30.0
     max_body_bytes: int = 1_000_000
+
+    # Messages. With no SMTP server, each e-mail is written as an .eml file to `mail_dir`.
+    smtp_url: str | None = None
+    mail_from: str = DEFAULT_MAIL_FROM
+    mail_dir: str = "./mail"
+    # The outbox is delivered by every server process (off: only `meetbook worker` delivers),
+    # woken by each commit that wrote an event and at least every `dispatch_poll_seconds`.
+    dispatch_in_server: bool = True
+    dispatch_poll_seconds: float = 5.0
+    # In production a webhook URL must reach a public address; true lets it reach the bank's own network.
+    webhook_allow_private: bool = False
     log_level: str = "INFO"
+
+    # Per-client request limits in the `limits` library's syntax, ";"-separated; empty switches them off.
+    rate_limits: str = "100/minute;1000/hour"
+    # Unset: counted in this process's memory. Set (redis://host:port/db): shared by every process and host.
+    redis_url: str | None = None
+    redis_key_prefix: str = "meetbook"
+    # Set: /metrics is served without a token on this port (and host) only, not on the API's.
+    metrics_port: int | None = None
+    metrics_host: str = "127.0.0.1"
 
     @field_validator("database_url")
     @classmethod
@@ -64,9 +85,16 @@ class Settings(BaseSettings):
             url = "sqlite+aiosqlite://" + url[len("sqlite://") :]
         return url
 
+    @field_validator("rate_limits")
+    @classmethod
+    def _rate_limits_parse(cls, text: str) -> str:
+        parsed_rate_limits(text)  # a typo is refused at start-up, not discovered when a client is never limited
+        return text
+
     @model_validator(mode="after")
     def _no_published_secrets_outside_development(self) -> "Settings":
         if self.jwks_url is not None:
+            self._mail_settings()
             if self.oauth_clients:
                 raise ValueError(
                     "MEETBOOK_OAUTH_CLIENTS is for the built-in issuer; with MEETBOOK_JWKS_URL your identity "
@@ -81,8 +109,29 @@ class Settings(BaseSettings):
                 )
             if len(self.auth_secret) < MIN_SECRET_LENGTH:
                 raise ValueError(f"MEETBOOK_AUTH_SECRET must be at least {MIN_SECRET_LENGTH} characters outside development")
+        self._mail_settings()
         self.token_clients()  # refuse a malformed or weak client list at start-up, not at the first request
         return self
+
+    def _mail_settings(self) -> None:
+        if "@" not in self.mail_from or any(c in self.mail_from for c in " <>\r\n"):
+            raise ValueError(f"MEETBOOK_MAIL_FROM must be a bare e-mail address such as bookings@bank.example, not '{self.mail_from}'")
+        if self.smtp_url:
+            from urllib.parse import urlsplit
+
+            if urlsplit(self.smtp_url).scheme not in ("smtp", "smtps") or not urlsplit(self.smtp_url).hostname:
+                raise ValueError(
+                    "MEETBOOK_SMTP_URL must be smtp://host:port, smtps://user:password@host:465 or smtp://host:587?starttls=true"
+                )
+            if not self.is_development and self.mail_from == DEFAULT_MAIL_FROM:
+                raise ValueError("MEETBOOK_MAIL_FROM: set the bank's mailbox that invitations come from (the organizer)")
+        if self.dispatch_poll_seconds <= 0:
+            raise ValueError("MEETBOOK_DISPATCH_POLL_SECONDS must be more than 0")
+
+    @property
+    def message_domain(self) -> str:
+        """The right-hand side of every Message-ID: the sending mailbox's domain."""
+        return self.mail_from.rpartition("@")[2]
 
     @property
     def is_development(self) -> bool:
@@ -118,6 +167,24 @@ class Settings(BaseSettings):
                 )
             out[client_id] = (secret, " ".join(scope.split()))
         return out
+
+
+def parsed_rate_limits(text: str) -> list:
+    """MEETBOOK_RATE_LIMITS as `limits` items ("100/minute;1000/hour"); empty: none."""
+    from limits import parse_many
+
+    if not text.strip():
+        return []
+    try:
+        items = parse_many(text)
+    except ValueError:
+        raise ValueError(
+            f"MEETBOOK_RATE_LIMITS: '{text[:60]}' is not a list of rate limits; write them like 100/minute;1000/hour "
+            "(amount/second|minute|hour|day, separated by ;), or leave it empty to switch limits off"
+        ) from None
+    if any(item.amount < 1 for item in items):
+        raise ValueError("MEETBOOK_RATE_LIMITS: every limit must allow at least 1 request")
+    return items
 
 
 @lru_cache

@@ -15,14 +15,17 @@ from meetbook.core import locks, patching
 from meetbook.core.db import refused_as
 from meetbook.core.errors import Conflict, HoldExpired, Invalid, NotFound, SlotTaken
 from meetbook.meetings.schemas import Meeting, MeetingChanges
-from meetbook.meetings.service import claim_additional_employees, get_meeting_row, meeting_out
+from meetbook.meetings.service import claim_additional_employees, get_meeting_row, meeting_out, record_meeting_event
 from meetbook.slots.check import SlotCheck, offered_slot
 from meetbook.tables import catalog as m
 from meetbook.tables.claiming import claims_for
 from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource, room_resource, session_lock
 from meetbook.tables.meetings import BOOKED, CANCELLED, MeetingRow
+from meetbook.tables.outbox import MEETING_CANCELLED, MEETING_CHANGED, MEETING_RESCHEDULED
 
-CHANGEABLE = {"title", "description", "videoLink", "additionalEmployees", "timeSlotId", "customerName", "customerEmail", "customerPhone"}
+CHANGEABLE = {
+    "title", "description", "videoLink", "additionalEmployees", "timeSlotId", "customerName", "customerEmail", "customerPhone", "language",
+}
 
 
 def _changeable_view(row: MeetingRow) -> dict[str, Any]:
@@ -35,6 +38,7 @@ def _changeable_view(row: MeetingRow) -> dict[str, Any]:
         "customerName": row.customer_name,
         "customerEmail": row.customer_email,
         "customerPhone": row.customer_phone,
+        "language": row.language,
     }
 
 
@@ -52,12 +56,13 @@ def as_patch(body: Any) -> list[dict]:
 
 
 async def update_meeting(
-    session: AsyncSession, cache: SnapshotCache, meeting_id: str, body: Any, who: Principal, now: dt.datetime
+    session: AsyncSession, cache: SnapshotCache, meeting_id: str, body: Any, who: Principal, now: dt.datetime, channel: str = "api"
 ) -> Meeting:
     row = await get_meeting_row(session, meeting_id, who)
     if row.status != BOOKED:
         raise Conflict("the meeting is cancelled and can no longer change")
     before = _changeable_view(row)
+    previous = meeting_out(row)
     changes = patching.apply(before, as_patch(body), MeetingChanges, CHANGEABLE)
     after = changes.model_dump(by_alias=True)
     for extra in changes.additional_employees:
@@ -77,7 +82,13 @@ async def update_meeting(
     row.customer_name = changes.customer_name
     row.customer_email = changes.customer_email
     row.customer_phone = changes.customer_phone
-    row.date_modified = now
+    row.language = changes.language
+    moved = after["timeSlotId"] != before["timeSlotId"]
+    if moved or after != before:
+        if not moved:
+            row.sequence += 1  # the invitation's details changed: calendars replace their copy
+        row.date_modified = now
+        record_meeting_event(session, MEETING_RESCHEDULED if moved else MEETING_CHANGED, row, now, who, previous=previous, channel=channel)
     await session.flush()
     return meeting_out(row)
 
@@ -127,7 +138,9 @@ async def _move(session: AsyncSession, cache: SnapshotCache, row: MeetingRow, ho
         await session.flush()
 
 
-async def cancel_meeting(session: AsyncSession, meeting_id: str, who: Principal, now: dt.datetime) -> None:
+async def cancel_meeting(
+    session: AsyncSession, meeting_id: str, who: Principal, now: dt.datetime, reason: str | None = None, channel: str = "api"
+) -> None:
     row = await get_meeting_row(session, meeting_id, who)
     if row.status == CANCELLED:
         return  # cancelling twice is harmless
@@ -137,5 +150,8 @@ async def cancel_meeting(session: AsyncSession, meeting_id: str, who: Principal,
     row.status = CANCELLED
     row.sequence += 1
     row.date_modified = now
+    row.cancellation_reason = reason
+    row.cancelled_by = who.subject
+    record_meeting_event(session, MEETING_CANCELLED, row, now, who, channel=channel)
 
 

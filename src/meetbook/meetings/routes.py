@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import APIRouter, Body, Header, Query, Request, Response
 
 from meetbook.auth.deps import SignedIn
 from meetbook.core import idempotency, patching
 from meetbook.core.http import IdempotencyKey, Now, ReadSession, Session, dump, error_responses, json
 from meetbook.core.query import enum_value, instant_range
 from meetbook.core.wire import IdParam, InstantParam, enum_param
-from meetbook.meetings import lifecycle, service
-from meetbook.meetings.schemas import CreateMeeting, ICalRequest, Meeting
-from meetbook.tables.meetings import MEETING_STATUSES
+from meetbook.auth.deps import Employee
+from meetbook.meetings import history, lifecycle, outcome, service
+from meetbook.meetings.schemas import Cancellation, CancellationReason, CreateMeeting, HistoryEntry, ICalRequest, Meeting, OutcomeBody
+from meetbook.tables.meetings import MEETING_STATUSES, OUTCOMES
+
+# The client says where a change comes from (for the meeting's history): the booking page and the staff
+# workspace send it; anything else is an API client.
+Channel = Annotated[
+    str,
+    Header(alias="X-Meetbook-Channel", include_in_schema=False),
+]
 
 router = APIRouter(tags=["BookMe"])
 
@@ -32,9 +40,10 @@ async def create_meeting(
     who: SignedIn,
     body: CreateMeeting,
     _key: IdempotencyKey = None,
+    channel: Channel = "api",
 ):
     async def create():
-        meeting = await service.book(session, request.app.state.snapshots, body, who, now)
+        meeting = await service.book(session, request.app.state.snapshots, body, who, now, channel)
         return json(dump(meeting), status_code=201, headers={"Location": f"/bookme/meetings/{meeting.id}"})
 
     return await idempotency.once(request, session, who.subject, create)
@@ -52,6 +61,9 @@ async def list_meetings(
     start_date: Annotated[InstantParam | None, Query(alias="startDate", description="Meetings starting at or after")] = None,
     end_date: Annotated[InstantParam | None, Query(alias="endDate", description="Meetings starting before")] = None,
     status: Annotated[enum_param(*MEETING_STATUSES) | None, Query(description="Booked or Cancelled")] = None,
+    outcome_filter: Annotated[
+        enum_param(*OUTCOMES, "None") | None, Query(alias="outcome", description="Attended, NoShow, or None for meetings without one")
+    ] = None,
 ):
     modified_from, modified_to = instant_range("startDateModified", start_date_modified, "endDateModified", end_date_modified)
     start_from, start_to = instant_range("startDate", start_date, "endDate", end_date)
@@ -59,6 +71,7 @@ async def list_meetings(
         session, who, time_slot_id=time_slot_id, employee_id=employee_id, customer_id=customer_id,
         modified_from=modified_from, modified_to=modified_to, start_from=start_from, start_to=start_to,
         status=enum_value("status", status, MEETING_STATUSES),
+        outcome=enum_value("outcome", outcome_filter, (*OUTCOMES, "None")),
     )
     return json([dump(x) for x in meetings])
 
@@ -117,8 +130,10 @@ _MEETING_PATCH = _change_body(*_PATCH_SHAPES)
     openapi_extra={"requestBody": _MEETING_CHANGE},
     responses=error_responses(400, 403, 404, 409),
 )
-async def put_meeting(now: Now, request: Request, session: Session, who: SignedIn, id: IdParam, body: Annotated[Any, Body()] = None):
-    return json(dump(await lifecycle.update_meeting(session, request.app.state.snapshots, id, body, who, now)))
+async def put_meeting(
+    now: Now, request: Request, session: Session, who: SignedIn, id: IdParam, body: Annotated[Any, Body()] = None, channel: Channel = "api"
+):
+    return json(dump(await lifecycle.update_meeting(session, request.app.state.snapshots, id, body, who, now, channel)))
 
 
 @router.patch(
@@ -128,17 +143,45 @@ async def put_meeting(now: Now, request: Request, session: Session, who: SignedI
     openapi_extra={"requestBody": _MEETING_PATCH},
     responses=error_responses(400, 403, 404, 409),
 )
-async def patch_meeting(now: Now, request: Request, session: Session, who: SignedIn, id: IdParam, body: Annotated[Any, Body()] = None):
+async def patch_meeting(
+    now: Now, request: Request, session: Session, who: SignedIn, id: IdParam, body: Annotated[Any, Body()] = None, channel: Channel = "api"
+):
     operations = patching.operations(body)
-    return json(dump(await lifecycle.update_meeting(session, request.app.state.snapshots, id, operations, who, now)))
+    return json(dump(await lifecycle.update_meeting(session, request.app.state.snapshots, id, operations, who, now, channel)))
 
 
 @router.delete(
     "/bookme/meetings/{id}",
     summary="Cancel a meeting: the advisor and room are free at once; the meeting stays readable as cancelled",
+    description="Say why with `cancellationReason`, in the query or in a JSON body; the meeting records it and who cancelled.",
     status_code=204,
+    responses=error_responses(400, 403, 404),
+)
+async def cancel_meeting(
+    now: Now, session: Session, who: SignedIn, id: IdParam,
+    reason: Annotated[CancellationReason | None, Query(alias="cancellationReason", description="Why the meeting is cancelled")] = None,
+    body: Annotated[Cancellation | None, Body()] = None,
+    channel: Channel = "api",
+):
+    await lifecycle.cancel_meeting(session, id, who, now, reason or (body.cancellation_reason if body else None), channel)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/bookme/meetings/{id}/outcome",
+    summary="Record whether the customer came: Attended or NoShow (employees); null takes it back the same day",
+    response_model=Meeting,
+    responses=error_responses(400, 403, 404, 409),
+)
+async def record_outcome(now: Now, request: Request, session: Session, who: Employee, id: IdParam, body: OutcomeBody, channel: Channel = "api"):
+    return json(dump(await outcome.record_outcome(session, request.app.state.snapshots, id, body.outcome, who, now, channel)))
+
+
+@router.get(
+    "/bookme/meetings/{id}/history",
+    summary="Who booked, moved, changed, cancelled and marked the meeting, when, and from where (employees)",
+    response_model=list[HistoryEntry],
     responses=error_responses(403, 404),
 )
-async def cancel_meeting(now: Now, session: Session, who: SignedIn, id: IdParam):
-    await lifecycle.cancel_meeting(session, id, who, now)
-    return Response(status_code=204)
+async def meeting_history(session: ReadSession, who: Employee, id: IdParam):
+    return json([dump(e) for e in await history.meeting_history(session, id, who)])

@@ -9,6 +9,7 @@ from pydantic import AliasChoices, BeforeValidator, Field, model_validator
 
 from meetbook.availability.model import MEETING_TYPES
 from meetbook.core.wire import UUID_SCHEMA, ApiModel, Id, Instant, enum_reader, line, text
+from meetbook.messages import normalize_language
 
 MeetingType = Annotated[Literal["Physical", "Online", "Telephone", "OffSite"], BeforeValidator(enum_reader(*MEETING_TYPES))]
 Title = line(500)
@@ -18,6 +19,11 @@ Description = text(10_000)
 _ADDRESS = r"[^@\s\u0000-\u001f\u007f-\u009f]+"
 Email = Annotated[line(320, published=f"^{_ADDRESS}@{_ADDRESS}\\.{_ADDRESS}$"), Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Phone = Annotated[line(50, published=r"^\+?[0-9 ()\-]{4,}$"), Field(pattern=r"^\+?[0-9 ()\-]{4,}$")]
+Language = Annotated[
+    Literal["da-DK", "en-GB"],
+    BeforeValidator(lambda v: normalize_language(v) if isinstance(v, str) else v),
+    Field(description="The customer's language for messages: da-DK or en-GB (da and en are read too); the bank's default when left out"),
+]
 BookedBy = Annotated[Literal["customer", "employee"], BeforeValidator(enum_reader("customer", "employee"))]
 
 
@@ -62,6 +68,7 @@ class CreateMeeting(ApiModel):
     customer_name: line(200) | None = None
     customer_email: Email | None = None
     customer_phone: Phone | None = None
+    language: Language | None = None
 
     model_config = ApiModel.model_config | {"json_schema_extra": lambda schema, _cls: _seed_names(schema)}
 
@@ -118,6 +125,10 @@ class Meeting(ApiModel):
     customer_name: str | None = None
     customer_email: str | None = None
     customer_phone: str | None = None
+    language: str | None = None
+    outcome: Literal["Attended", "NoShow"] | None = None
+    cancellation_reason: str | None = None
+    cancelled_by: str | None = None
 
 
 class MeetingChanges(ApiModel):
@@ -135,9 +146,41 @@ class MeetingChanges(ApiModel):
     customer_name: line(200) | None = None
     customer_email: Email | None = None
     customer_phone: Phone | None = None
+    language: Language | None = None
 
 
 class ICalRequest(ApiModel):
     title: Title | None = None
     description: Description | None = None
     location: line(500) | None = None
+
+
+CancellationReason = text(1000)
+
+
+class Cancellation(ApiModel):
+    """DELETE /bookme/meetings/{id} may say why (BookMe's cancellationReason)."""
+
+    cancellation_reason: CancellationReason | None = None
+
+
+class OutcomeBody(ApiModel):
+    outcome: Literal["Attended", "NoShow"] | None = Field(
+        description="Attended or NoShow once the meeting has begun; null takes a mark back (the same day it was made)"
+    )
+
+
+class Actor(ApiModel):
+    subject: str = Field(description="The token's subject: a customer id, an employee, an API client")
+    role: Literal["customer", "employee", "admin"]
+    channel: Literal["booking-page", "staff-workspace", "api"] = Field(
+        description="Where the change came from: the customer booking page, the staff workspace, or any other API client"
+    )
+
+
+class HistoryEntry(ApiModel):
+    at: Instant
+    kind: Literal["booked", "rescheduled", "changed", "cancelled", "outcome", "calendar_conflict"]
+    by: Actor | None = None
+    changes: dict[str, dict] = Field(default={}, description="Changed fields: {field: {from, to}}")
+    meeting: Meeting = Field(description="The meeting as it read right after this change")

@@ -15,6 +15,7 @@ from meetbook.catalog.store import organization_settings
 from meetbook.core import locks
 from meetbook.core.db import refused_as
 from meetbook.core.errors import Conflict, Forbidden, HoldExpired, NotFound, SlotTaken
+from meetbook.core.http import dump
 from meetbook.meetings.ical import build_ical
 from meetbook.meetings.schemas import CreateMeeting, Meeting
 from meetbook.slots.check import SlotCheck, offered_slot
@@ -22,6 +23,7 @@ from meetbook.tables import catalog as m
 from meetbook.tables.claiming import claims_for, detach_claims
 from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource
 from meetbook.tables.meetings import BOOKED, MeetingRow
+from meetbook.tables.outbox import MEETING_BOOKED, record_event
 
 
 def meeting_out(row: MeetingRow) -> Meeting:
@@ -51,10 +53,40 @@ def meeting_out(row: MeetingRow) -> Meeting:
         customer_name=row.customer_name,
         customer_email=row.customer_email,
         customer_phone=row.customer_phone,
+        language=row.language,
+        outcome=row.outcome,
+        cancellation_reason=row.cancellation_reason,
+        cancelled_by=row.cancelled_by,
     )
 
 
-async def book(session: AsyncSession, cache: SnapshotCache, body: CreateMeeting, who: Principal, now: dt.datetime) -> Meeting:
+CHANNELS = ("booking-page", "staff-workspace", "api")
+
+
+def actor(who: Principal, channel: str = "api") -> dict:
+    """Who made a change, for the meeting's history: the token's subject, its highest scope, and the
+    channel the client says it is (informational: the scope is what was authorised)."""
+    role = "admin" if "admin" in who.scopes else "employee" if who.is_employee else "customer"
+    return {"subject": who.subject, "role": role, "channel": channel if channel in CHANNELS else "api"}
+
+
+def record_meeting_event(
+    session: AsyncSession, kind: str, row: MeetingRow, now: dt.datetime, who: Principal | None = None, *,
+    previous: Meeting | None = None, channel: str = "api",
+) -> None:
+    """The change as an outbox event in this transaction: the meeting as it reads now (and before,
+    for a move or a change), so every consumer works from the state of that moment; and who made it."""
+    data = {"meeting": dump(meeting_out(row)), "sequence": row.sequence}
+    if previous is not None:
+        data["previous"] = dump(previous)
+    if who is not None:
+        data["actor"] = actor(who, channel)
+    record_event(session, kind, row.id, now, **data)
+
+
+async def book(
+    session: AsyncSession, cache: SnapshotCache, body: CreateMeeting, who: Principal, now: dt.datetime, channel: str = "api"
+) -> Meeting:
     if not who.is_employee:
         if body.booked_by == "employee":
             raise Forbidden("only employees can book with bookedBy=employee")
@@ -131,6 +163,7 @@ async def book(session: AsyncSession, cache: SnapshotCache, body: CreateMeeting,
         customer_name=body.customer_name,
         customer_email=body.customer_email,
         customer_phone=body.customer_phone,
+        language=body.language,
         sequence=0,
         date_created=now,
         date_modified=now,
@@ -143,6 +176,7 @@ async def book(session: AsyncSession, cache: SnapshotCache, body: CreateMeeting,
     if body.additional_employees:
         await claim_additional_employees(session, bank, meeting, list(body.additional_employees), replacing=(), now=now)
         meeting.additional_employees = list(body.additional_employees)
+    record_meeting_event(session, MEETING_BOOKED, meeting, now, who, channel=channel)
     return meeting_out(meeting)
 
 
@@ -180,6 +214,7 @@ async def list_meetings(
     start_from: dt.datetime | None = None,
     start_to: dt.datetime | None = None,
     status: str | None = None,
+    outcome: str | None = None,
     limit: int = 1000,
 ) -> list[Meeting]:
     query = select(MeetingRow)
@@ -201,6 +236,10 @@ async def list_meetings(
         query = query.where(MeetingRow.start < start_to)
     if status:
         query = query.where(MeetingRow.status == status)
+    if outcome == "None":
+        query = query.where(MeetingRow.outcome.is_(None))
+    elif outcome:
+        query = query.where(MeetingRow.outcome == outcome)
     rows = (await session.scalars(query.order_by(MeetingRow.start, MeetingRow.id).limit(limit))).all()
     return [meeting_out(r) for r in rows]
 

@@ -13,6 +13,10 @@ from meetbook.core.db import Base, UTCDateTime, new_id
 BOOKED = "Booked"
 CANCELLED = "Cancelled"
 MEETING_STATUSES = (BOOKED, CANCELLED)
+# What became of a meeting that took place (recorded by staff); none until then.
+ATTENDED = "Attended"
+NO_SHOW = "NoShow"
+OUTCOMES = (ATTENDED, NO_SHOW)
 
 
 class MeetingRow(Base):
@@ -52,6 +56,11 @@ class MeetingRow(Base):
     customer_phone: Mapped[str | None] = mapped_column(String(50), nullable=True)
     # The customer's language for messages (da-DK, en-GB); the bank's default when unset.
     language: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    outcome_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    outcome_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    cancellation_reason: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    cancelled_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     # RFC 5545 SEQUENCE: grows each time the meeting moves, so calendars replace the old copy.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     date_created: Mapped[dt.datetime] = mapped_column(UTCDateTime())

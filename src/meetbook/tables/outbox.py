@@ -14,6 +14,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Tex
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from meetbook.core import metrics
 from meetbook.core.db import AFTER_COMMIT, Base, UTCDateTime, new_id
 
 # Event kinds (the webhook event types are the same names).
@@ -97,9 +98,16 @@ def record_event(session: AsyncSession, kind: str, subject_id: str | None, now: 
         raise ValueError(f"unknown event kind {kind!r}")
     event = EventRow(kind=kind, subject_id=subject_id, occurred_at=now, data=data)
     session.add(event)
+    wake_after_commit(session)
+    if (counter := metrics.EVENT_COUNTERS.get(kind)) is not None:  # counted once committed, never if rolled back
+        session.info.setdefault(AFTER_COMMIT, []).append(counter.inc)
+    return event
+
+
+def wake_after_commit(session: AsyncSession) -> None:
+    """Have this process's dispatcher look at the outbox as soon as the transaction commits."""
     wake = session.info.get(WAKE)
     if wake is not None:
         callbacks = session.info.setdefault(AFTER_COMMIT, [])
         if wake not in callbacks:
             callbacks.append(wake)
-    return event

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request, Response
 from meetbook.auth.pkce import PUBLIC_CLIENT
 from meetbook.core.errors import NotFound
 from meetbook.core.http import json
+from meetbook.tables.catalog import OrganizationSettings
 
 router = APIRouter(include_in_schema=False)
 
@@ -100,12 +101,16 @@ async def booking_config(request: Request):
     the development issuer. Relative URLs resolve against the page's own address, so the page
     works behind a proxy path prefix too."""
     settings = request.app.state.settings
+    async with request.app.state.read_sessions() as session:
+        bank = await session.get(OrganizationSettings, 1)
     return json(
         {
             "authorizationEndpoint": settings.page_authorization_endpoint or "oauth/authorize",
             "tokenEndpoint": settings.page_token_endpoint or "oauth/token",
             "clientId": settings.page_client_id or PUBLIC_CLIENT,
             "scope": settings.page_scope,
+            # Whether the customer is told "an invitation has been sent to ..." after booking.
+            "sendsInvitations": bank.send_confirmation_to_customer if bank is not None else True,
         },
         headers={"Cache-Control": "no-cache"},
     )

@@ -1,4 +1,5 @@
-"""the outbox (events and each consumer's deliveries), message templates, a meeting's language
+"""the outbox (events and each consumer's deliveries), message templates, a meeting's language,
+outcome and cancellation reason
 
 Revision ID: 0004
 Revises: 0003
@@ -66,6 +67,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("meetings") as batch:
         batch.add_column(sa.Column("language", sa.String(10), nullable=True))
+        batch.add_column(sa.Column("outcome", sa.String(20), nullable=True))
+        batch.add_column(sa.Column("outcome_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("outcome_by", sa.String(200), nullable=True))
+        batch.add_column(sa.Column("cancellation_reason", sa.String(1000), nullable=True))
+        batch.add_column(sa.Column("cancelled_by", sa.String(200), nullable=True))
     with op.batch_alter_table("organization_settings") as batch:
         batch.add_column(sa.Column("bank_name", sa.String(200), nullable=True))
         batch.add_column(sa.Column("default_language", sa.String(10), nullable=False, server_default="da-DK"))
@@ -78,7 +84,8 @@ def downgrade() -> None:
         for column in ("reminder_lead_times", "send_confirmation_to_customer", "default_language", "bank_name"):
             batch.drop_column(column)
     with op.batch_alter_table("meetings") as batch:
-        batch.drop_column("language")
+        for column in ("cancelled_by", "cancellation_reason", "outcome_by", "outcome_at", "outcome", "language"):
+            batch.drop_column(column)
     op.drop_table("message_templates")
     op.drop_table("outbox_deliveries")
     op.drop_table("outbox_events")

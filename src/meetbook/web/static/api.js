@@ -30,7 +30,8 @@ function url(path, query) {
 export async function call(method, path, { query, body, headers, accept = "application/json", keepalive = false } = {}) {
   const init = {
     method,
-    headers: { Accept: accept, Authorization: `Bearer ${accessToken}`, ...headers },
+    // The channel goes into a meeting's history: this change came from the booking page.
+    headers: { Accept: accept, Authorization: `Bearer ${accessToken}`, "X-Meetbook-Channel": "booking-page", ...headers },
     keepalive,
     cache: "no-store",
   };

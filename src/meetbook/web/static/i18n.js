@@ -110,6 +110,7 @@ export const TEXT = {
     // step 4
     doneTitle: "Dit møde er booket",
     doneLead: "Vi glæder os til at se dig. Gem mødet i din kalender.",
+    invitationSent: (email) => `Vi har sendt en invitation til ${email}.`,
     topic: "Emne",
     when: "Tidspunkt",
     advisor: "Rådgiver",
@@ -232,6 +233,7 @@ export const TEXT = {
 
     doneTitle: "Your meeting is booked",
     doneLead: "We look forward to seeing you. Save the meeting in your calendar.",
+    invitationSent: (email) => `An invitation has been sent to ${email}.`,
     topic: "Topic",
     when: "Time",
     advisor: "Advisor",

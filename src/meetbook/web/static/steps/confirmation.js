@@ -56,6 +56,9 @@ export function view() {
   return [
     heading(cancelled ? text.cancelledTitle : text.doneTitle),
     cancelled ? h("p", { class: "notice info", role: "status" }, text.cancelled) : h("p", {}, text.doneLead),
+    !cancelled && m.customerEmail && state.config?.sendsInvitations
+      ? h("p", { class: "invitation", "data-key": "invitation" }, text.invitationSent(m.customerEmail))
+      : null,
     h("dl", { class: cancelled ? "facts cancelled" : "facts" },
       row(text.topic, topicById(m.topicId)?.name || "–"),
       row(text.meetingType, typeLabel(m.type)),

@@ -113,6 +113,7 @@ async function confirm(event) {
         customerEmail: d.email,
         ...(d.phone ? { customerPhone: d.phone } : {}),
         ...(d.description.trim() ? { description: d.description.trim() } : {}),
+        language: state.lang === "en" ? "en-GB" : "da-DK", // the invitation comes in the page's language
       },
     });
   } catch (error) {

@@ -1,0 +1,1 @@
+"""E-mail invitations, changes, cancellations and reminders: a consumer of the outbox."""
