@@ -39,7 +39,8 @@ def _make_app(database_url: str):
     from meetbook.core.clock import FixedClock
     from meetbook.core.config import Settings
 
-    settings = Settings(environment="development", database_url=database_url, sweep_interval_seconds=0)
+    # No dispatcher: a webhook URL the fuzzer saves (any http(s) URL is taken in development) is never called.
+    settings = Settings(environment="development", database_url=database_url, sweep_interval_seconds=0, dispatch_in_server=False)
     return create_app(settings, FixedClock(MONDAY_MORNING)), settings
 
 

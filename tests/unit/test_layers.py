@@ -23,7 +23,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("reservations",),  # holds
     ("meetings",),
     ("events",),  # the outbox's dispatcher: events to deliveries, claimed, retried
-    ("bankfile", "feeds", "notifications", "web"),
+    ("bankfile", "calendarsync", "feeds", "notifications", "web", "webhooks"),
     ("demo", "migrate", "openapi", "docs_ui", "monitoring"),
     ("app",),
     ("asgi", "cli"),

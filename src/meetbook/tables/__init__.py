@@ -5,4 +5,4 @@ Importing it registers every table with `Base.metadata` (Alembic and the tests n
 """
 
 from meetbook.core import idempotency  # noqa: F401  (its table lives with it in the core)
-from meetbook.tables import calendar, catalog, claims, feeds, meetings, outbox  # noqa: F401
+from meetbook.tables import audit, calendar, catalog, claims, feeds, meetings, outbox, webhooks  # noqa: F401

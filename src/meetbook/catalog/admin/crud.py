@@ -15,7 +15,7 @@ from meetbook.catalog.store import configuration_changed, get_or_404
 from meetbook.core.errors import Invalid
 
 
-async def create(session: AsyncSession, spec: Entity, body: BaseModel) -> BaseModel:
+async def create(session: AsyncSession, spec: Entity, body: BaseModel, now: dt.datetime | None = None) -> BaseModel:
     ident = await claim_id(session, spec.table, body.id, spec.kind)
     new = body.model_copy(update={"id": ident})
     await spec.check(session, new, None)
@@ -23,7 +23,7 @@ async def create(session: AsyncSession, spec: Entity, body: BaseModel) -> BaseMo
     session.add(row)
     await flush(session, spec.kind)
     await configuration_changed(session)
-    return spec.out(row)
+    return await _written(session, spec, spec.out(row), now)
 
 
 async def get(session: AsyncSession, spec: Entity, ident: str) -> BaseModel:
@@ -35,7 +35,9 @@ async def list_all(session: AsyncSession, spec: Entity, *order) -> list[BaseMode
     return [spec.out(r) for r in rows]
 
 
-async def replace(session: AsyncSession, spec: Entity, ident: str, body: BaseModel) -> tuple[BaseModel, bool]:
+async def replace(
+    session: AsyncSession, spec: Entity, ident: str, body: BaseModel, now: dt.datetime | None = None
+) -> tuple[BaseModel, bool]:
     """PUT: the whole object at this id, created when new. Returns (object, created)."""
     try:
         ident = str(uuid.UUID(ident))
@@ -45,18 +47,20 @@ async def replace(session: AsyncSession, spec: Entity, ident: str, body: BaseMod
         raise Invalid("the body's id differs from the id in the path", [{"field": "id", "message": "must match the path"}])
     row = await session.get(spec.table, ident)
     if row is None:
-        return await create(session, spec, body.model_copy(update={"id": ident})), True
-    return await update(session, spec, row, spec.out(row), body.model_copy(update={"id": ident})), False
+        return await create(session, spec, body.model_copy(update={"id": ident}), now), True
+    return await update(session, spec, row, spec.out(row), body.model_copy(update={"id": ident}), now), False
 
 
-async def patch(session: AsyncSession, spec: Entity, ident: str, operations: Any) -> BaseModel:
+async def patch(session: AsyncSession, spec: Entity, ident: str, operations: Any, now: dt.datetime | None = None) -> BaseModel:
     """RFC 6902 JSON Patch on the object's wire shape, validated again as a whole."""
     row = await get_or_404(session, spec.table, ident, spec.kind)
     before = spec.out(row)
-    return await update(session, spec, row, before, patched(before, operations, spec.schema))
+    return await update(session, spec, row, before, patched(before, operations, spec.schema), now)
 
 
-async def update(session: AsyncSession, spec: Entity, row: Any, before: BaseModel, after: BaseModel) -> BaseModel:
+async def update(
+    session: AsyncSession, spec: Entity, row: Any, before: BaseModel, after: BaseModel, now: dt.datetime | None = None
+) -> BaseModel:
     """Write `after` over `row` (whose wire shape was `before`), after the entity's checks."""
     await spec.check(session, after, before)
     for key, value in spec.fields(after).items():
@@ -65,7 +69,7 @@ async def update(session: AsyncSession, spec: Entity, row: Any, before: BaseMode
     if spec.after is not None:
         await spec.after(session, before, after)
     await configuration_changed(session)
-    return spec.out(row)
+    return await _written(session, spec, spec.out(row), now)
 
 
 async def delete(session: AsyncSession, spec: Entity, ident: str, now: dt.datetime) -> None:
@@ -74,6 +78,16 @@ async def delete(session: AsyncSession, spec: Entity, ident: str, now: dt.dateti
     refuse_if_used(spec.label(row), await spec.usages(session, row, now), spec.hint)
     if spec.cleanup is not None:
         await spec.cleanup(session, row, now)
+    last = spec.out(row)
     await session.delete(row)
     await flush(session, spec.kind)
     await configuration_changed(session)
+    await _written(session, spec, last, now, deleted=True)
+
+
+async def _written(session: AsyncSession, spec: Entity, out: BaseModel, now: dt.datetime | None, deleted: bool = False):
+    if spec.written is not None:
+        if now is None:
+            raise TypeError(f"writing a {spec.kind} records an event: pass the time")
+        await spec.written(session, out, deleted, now)
+    return out

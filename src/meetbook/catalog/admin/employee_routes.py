@@ -31,8 +31,8 @@ writes(router, EMPLOYEES)
     response_model=c.Employee,
     responses={**error_responses(400, 403, 404, 409), 201: {"description": "A new employee at this id", "model": c.Employee}},
 )
-async def put_employee(session: Session, _who: Admin, id: IdParam, body: c.Employee):
-    employee, new = await admin_crud.replace(session, EMPLOYEES, id, body)
+async def put_employee(now: Now, session: Session, _who: Admin, id: IdParam, body: c.Employee):
+    employee, new = await admin_crud.replace(session, EMPLOYEES, id, body, now)
     return created(dump(employee), f"{EMPLOYEES.path}/{employee.id}") if new else json(dump(employee))
 
 
@@ -60,21 +60,21 @@ async def get_schedule(session: Session, _who: Employee, employeeId: IdParam):
         201: {"description": "The employee had no schedule: created", "model": c.EmployeeSchedule},
     },
 )
-async def put_schedule(session: Session, _who: Admin, employeeId: IdParam, body: ScheduleBody):
-    schedule, new = await admin_people.put_schedule(session, employeeId, body)
+async def put_schedule(now: Now, session: Session, _who: Admin, employeeId: IdParam, body: ScheduleBody):
+    schedule, new = await admin_people.put_schedule(session, employeeId, body, now)
     return created(dump(schedule), f"{SCHEDULES}/{schedule.employee_id}") if new else json(dump(schedule))
 
 
 @router.patch(SCHEDULES + "/{employeeId}", summary="Change an employee's weekly schedule (JSON Patch)", description=PATCH_TEXT,
               response_model=c.EmployeeSchedule, openapi_extra={"requestBody": PATCH_BODY}, responses=error_responses(400, 403, 404))
-async def patch_schedule(session: Session, _who: Admin, employeeId: IdParam, body: Patch = None):
-    return json(dump(await admin_people.patch_schedule(session, employeeId, body)))
+async def patch_schedule(now: Now, session: Session, _who: Admin, employeeId: IdParam, body: Patch = None):
+    return json(dump(await admin_people.patch_schedule(session, employeeId, body, now)))
 
 
 @router.delete(SCHEDULES + "/{employeeId}", summary="Delete an employee's weekly schedule (no more bookable hours)", status_code=204,
                responses=error_responses(403, 404))
-async def delete_schedule(session: Session, _who: Admin, employeeId: IdParam):
-    await admin_people.delete_schedule(session, employeeId)
+async def delete_schedule(now: Now, session: Session, _who: Admin, employeeId: IdParam):
+    await admin_people.delete_schedule(session, employeeId, now)
     return Response(status_code=204)
 
 

@@ -17,6 +17,7 @@ from meetbook.core.errors import Invalid, NotFound
 from meetbook.tables import catalog as m
 from meetbook.tables.calendar import CalendarEntryRow
 from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource
+from meetbook.tables.outbox import EMPLOYEE_CHANGED, record_event
 
 # --- employees --------------------------------------------------------------------------------------------
 
@@ -53,10 +54,20 @@ async def _employee_cleanup(session: AsyncSession, row: m.EmployeeRow, now: dt.d
     await session.execute(delete(CalendarEntryRow).where(CalendarEntryRow.employee_id == row.id))
 
 
+async def _employee_written(session: AsyncSession, employee: c.Employee, deleted: bool, now: dt.datetime) -> None:
+    """Integrations hear of it (webhooks' employee.changed): the employee as this API reads it."""
+    shown = employee.model_dump(by_alias=True, mode="json")
+    record_event(session, EMPLOYEE_CHANGED, employee.id, now, employee=shown, deleted=deleted)
+
+
+async def _schedule_written(session: AsyncSession, employee_id: str, now: dt.datetime) -> None:
+    await _employee_written(session, convert.employee_out(await session.get(m.EmployeeRow, employee_id)), False, now)
+
+
 EMPLOYEES = e.Entity(
     kind="employee", table=m.EmployeeRow, schema=c.Employee, out=convert.employee_out, fields=convert.employee_fields,
     path="/config/employees", label=lambda r: f"employee '{r.email}'", check=_check_employee, usages=_employee_usages,
-    cleanup=_employee_cleanup,
+    cleanup=_employee_cleanup, written=_employee_written,
     hint=(". Meetings stay on record, so an employee who has had meetings is kept: set canBeBooked to false "
     "in their schedule (/bookme/config/employee-schedules) to stop new bookings"),
 )
@@ -85,16 +96,21 @@ def _locations(schedule: c.EmployeeSchedule | None) -> list[str | None]:
     return [w.location for w in schedule.workdays] if schedule is not None else []
 
 
-async def _write_schedule(session: AsyncSession, row: m.EmployeeScheduleRow, new: c.EmployeeSchedule, old: c.EmployeeSchedule | None) -> c.EmployeeSchedule:
+async def _write_schedule(
+    session: AsyncSession, row: m.EmployeeScheduleRow, new: c.EmployeeSchedule, old: c.EmployeeSchedule | None, now: dt.datetime
+) -> c.EmployeeSchedule:
     await e.require_locations(session, e.added(_locations(new), _locations(old)), "workdays.location")
     for key, value in convert.schedule_fields(new).items():
         setattr(row, key, value)
     await e.flush(session, "employee schedule")
     await configuration_changed(session)
+    await _schedule_written(session, row.employee_id, now)
     return convert.schedule_out(row)
 
 
-async def put_schedule(session: AsyncSession, employee_id: str, body: c.ScheduleBody) -> tuple[c.EmployeeSchedule, bool]:
+async def put_schedule(
+    session: AsyncSession, employee_id: str, body: c.ScheduleBody, now: dt.datetime
+) -> tuple[c.EmployeeSchedule, bool]:
     """Create or replace the whole weekly schedule. Returns (schedule, created)."""
     employee = await get_or_404(session, m.EmployeeRow, employee_id, "employee")
     if body.employee_id is not None and body.employee_id != employee.id:
@@ -106,20 +122,21 @@ async def put_schedule(session: AsyncSession, employee_id: str, body: c.Schedule
     if created:
         row = m.EmployeeScheduleRow(employee_id=employee.id)
         session.add(row)
-    return await _write_schedule(session, row, new, old), created
+    return await _write_schedule(session, row, new, old, now), created
 
 
-async def patch_schedule(session: AsyncSession, employee_id: str, operations: Any) -> c.EmployeeSchedule:
+async def patch_schedule(session: AsyncSession, employee_id: str, operations: Any, now: dt.datetime) -> c.EmployeeSchedule:
     row = await _schedule_row(session, employee_id)
     before = convert.schedule_out(row)
-    return await _write_schedule(session, row, e.patched(before, operations, c.EmployeeSchedule, key="employee_id"), before)
+    return await _write_schedule(session, row, e.patched(before, operations, c.EmployeeSchedule, key="employee_id"), before, now)
 
 
-async def delete_schedule(session: AsyncSession, employee_id: str) -> None:
+async def delete_schedule(session: AsyncSession, employee_id: str, now: dt.datetime) -> None:
     """Without a schedule the employee has no working hours; booked meetings stay as they are."""
     await session.delete(await _schedule_row(session, employee_id))
     await e.flush(session, "employee schedule")
     await configuration_changed(session)
+    await _schedule_written(session, employee_id, now)
 
 
 MAX_ACTUAL_DAYS = 366

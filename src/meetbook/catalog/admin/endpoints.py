@@ -54,9 +54,9 @@ def writes(router: APIRouter, spec: Entity, tag: str = CONFIG) -> None:
         "one already in use is a 409. `Idempotency-Key` makes a retry return the first answer.",
         response_model=schema, responses=error_responses(400, 403, 404, 409, 413),
     )
-    async def create(request: Request, session: Session, who: Admin, body: schema, _key: IdempotencyKey = None):
+    async def create(now: Now, request: Request, session: Session, who: Admin, body: schema, _key: IdempotencyKey = None):
         async def produce():
-            new = await admin_crud.create(session, spec, body)
+            new = await admin_crud.create(session, spec, body, now)
             return created(dump(new), f"{spec.path}/{new.id}")
 
         return await idempotency.once(request, session, who.subject, produce)
@@ -66,8 +66,8 @@ def writes(router: APIRouter, spec: Entity, tag: str = CONFIG) -> None:
         description=PATCH_TEXT, response_model=schema, openapi_extra={"requestBody": PATCH_BODY},
         responses=error_responses(400, 403, 404, 409),
     )
-    async def patch(session: Session, _who: Admin, id: IdParam, body: Patch = None):
-        return json(dump(await admin_crud.patch(session, spec, id, body)))
+    async def patch(now: Now, session: Session, _who: Admin, id: IdParam, body: Patch = None):
+        return json(dump(await admin_crud.patch(session, spec, id, body, now)))
 
     @router.delete(
         spec.path + "/{id}", name=f"delete_{slug}", tags=[tag], summary=f"Delete a {kind}", status_code=204,

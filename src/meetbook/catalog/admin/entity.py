@@ -43,6 +43,8 @@ class Entity:
     usages: Callable[[AsyncSession, Any, dt.datetime], Awaitable[list[Usage]]]
     cleanup: Callable[[AsyncSession, Any, dt.datetime], Awaitable[None]] | None = None
     after: Callable[[AsyncSession, Any, Any], Awaitable[None]] | None = None
+    # Every create, change and delete followed through (an outbox event): (session, wire object, deleted, now).
+    written: Callable[[AsyncSession, Any, bool, dt.datetime], Awaitable[None]] | None = None
     hint: str = ""  # appended to an in-use refusal: what to do instead
 
 

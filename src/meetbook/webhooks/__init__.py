@@ -1,0 +1,1 @@
+"""Signed webhooks: subscriptions in the configuration API, delivered from the outbox (docs/webhooks.md)."""
