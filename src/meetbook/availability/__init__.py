@@ -13,11 +13,14 @@ Where each rule lives (`engine.py` runs them in order):
 - booked meetings, holds, buffers, Busy and WorkingFromElsewhere time: `blocked.py`
 - the minimum notice: `notice.py`; the daily cap: `daily_cap.py`; rooms: `rooms.py`
 - all of them together: `offer.py`; best-slot selection: `best.py`; the answer: `answer.py`
+- why a day has no slot, stage by stage: `reasons.py` (`SearchPlan(..., reasons=True)`)
 """
 
 from .best import tie_break_hash
 from .engine import SearchPlan, compute_slot_rows, compute_slots
 from .meeting import resolve_duration
+from .reasons import CODES as REASON_CODES
+from .reasons import DayReasons
 from .model import (
     BUSY,
     CALENDAR_STATUSES,
@@ -77,9 +80,11 @@ __all__ = [
     "Claim",
     "ClaimColumns",
     "CompetenceGroup",
+    "DayReasons",
     "Location",
     "Occupancy",
     "PriorityRule",
+    "REASON_CODES",
     "Room",
     "ServiceGroup",
     "Slot",

@@ -37,6 +37,7 @@ from .memo import BankMemo, bank_memo
 from .model import Bank, CalendarColumns, ClaimColumns, Occupancy, Slot, SlotSearch
 from .notice import earliest_starts, notice_seconds
 from .offer import offered
+from .reasons import DayReasons, explain
 from .open_time import advisor_open_rows, cohort_open_time, open_starts
 from .reach import is_joint, joint_members, named, reach_of
 from .rooms import free_rooms, room_rule, rooms_at
@@ -86,14 +87,25 @@ class SearchPlan:
 
     The sets are a superset of what the search ends up using; an empty advisor list means the
     search offers nothing whatever the occupancy.
+
+    `reasons=True` also allows `reasons(occupancy)`: why each day of the window has no slot
+    (`reasons.py`); the search itself is the same either way and pays nothing for it.
     """
 
-    def __init__(self, search: SlotSearch, bank: Bank, now: int) -> None:
+    def __init__(self, search: SlotSearch, bank: Bank, now: int, reasons: bool = False) -> None:
         self._prepared = _prepare(search, bank, now)
+        self._asked = (search, bank, now) if reasons else None
         self.advisor_ids: tuple[str, ...] = ()
         self.room_ids: tuple[str, ...] = ()
         if self._prepared is not None:
             self.advisor_ids, self.room_ids = _in_play(self._prepared)
+
+    def reasons(self, occupancy: Occupancy) -> tuple[DayReasons, ...]:
+        """Each local day of the window: available, or the reasons nothing is offered (advisor-days
+        per code, and each counted advisor's code). Only on a plan made with `reasons=True`."""
+        if self._asked is None:
+            raise ValueError("this plan was made without reasons=True")
+        return explain(*self._asked[:2], occupancy, self._asked[2])
 
     def rows(self, occupancy: Occupancy) -> list[Row]:
         """As `compute_slot_rows`."""
