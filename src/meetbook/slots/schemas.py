@@ -66,3 +66,46 @@ class CreateTimeSlot(ApiModel):
     service_group: line(200) | None = None
 
     _ordered = field_validator("end_date")(end_after_start)
+
+
+REASON_CODE_TEXT = (
+    "ClosingDay, BeyondBookingHorizon, NotQualified, MeetingTypeNotOffered, NotWorking, OutsideOpeningHours, "
+    "MinimumNotice, ExternalBusy, FullyBooked, DailyCapReached or NoRoomAvailable (see docs/unavailability.md)"
+)
+
+
+class Reason(ApiModel):
+    code: str = Field(examples=["ClosingDay"], description=REASON_CODE_TEXT)
+    name: str | None = Field(default=None, examples=["Grundlovsdag"], description="A ClosingDay's name, when the bank gave it one")
+    count: int = Field(examples=[3], description="Advisor-days this reason accounts for (0: the search reaches no advisor)")
+
+
+class AdvisorReason(ApiModel):
+    employee_id: str
+    code: str = Field(examples=["DailyCapReached"], description=REASON_CODE_TEXT)
+    name: str | None = None
+
+
+class UnavailableDay(ApiModel):
+    date: str = Field(examples=["2026-06-05"], description="A local date in the bank's time zone")
+    available: bool = Field(description="Some slot is offered that day; then there are no reasons")
+    reasons: list[Reason] = Field(description="Why nothing is offered, in the order the rules apply")
+    advisors: list[AdvisorReason] | None = Field(
+        default=None, description="Employees only: each counted advisor without a slot that day and why"
+    )
+
+
+class Alternative(AvailableTimeslot):
+    kind: str = Field(
+        examples=["LaterTime"],
+        description="LaterTime (the first free time after the window), OtherMeetingType (online or by telephone), "
+        "OtherBranch (a branch near the one asked for), OtherAdvisor (another advisor qualified for the topic)",
+    )
+    location: str | None = Field(default=None, examples=["Aarhus"], description="OtherBranch: the branch to search with")
+
+
+class Unavailability(ApiModel):
+    days: list[UnavailableDay]
+    alternatives: list[Alternative] = Field(
+        description="When no day of the window is available: slots to offer instead, each bookable with the reserve call"
+    )

@@ -75,6 +75,9 @@ class LoadedSearch:
 
     plan: SearchPlan | None
     occupancy: Occupancy | None = None
+    # what the unavailability reasons and alternatives start from (given only when asked for reasons)
+    bank: Bank | None = None
+    search: SlotSearch | None = None
 
     def rows(self) -> list[SlotRow]:
         """Slots as rows (start, end, meeting type, employee, room, topic): a month of a bank is
@@ -82,10 +85,33 @@ class LoadedSearch:
         return self.plan.rows(self.occupancy) if self.plan is not None and self.occupancy is not None else []
 
 
-async def load_search(session: AsyncSession, cache: SnapshotCache, query: SearchRequest, now: dt.datetime) -> LoadedSearch:
+async def load_search(
+    session: AsyncSession, cache: SnapshotCache, query: SearchRequest, now: dt.datetime, reasons: bool = False
+) -> LoadedSearch:
     """Everything a search reads (checking the query on the way); the computing is left to
-    `rows()`, so a caller can run it and what follows without an await in between."""
+    `rows()`, so a caller can run it and what follows without an await in between. `reasons`:
+    the plan can also say why a day has no slot (`plan.reasons(occupancy)`)."""
     bank = await cache.get(session)
+    search = slot_search(bank, query, now)
+    plan = SearchPlan(search, bank, epoch(now), reasons=reasons)
+    if not plan.advisor_ids:
+        return LoadedSearch(plan, Occupancy(), bank, search) if reasons else LoadedSearch(None)
+    occupancy = await read_occupancy(session, bank, plan, search, epoch(now), query.ignore_meeting_ids)
+    return LoadedSearch(plan, occupancy, bank, search) if reasons else LoadedSearch(plan, occupancy)
+
+
+async def read_occupancy(
+    session: AsyncSession, bank: Bank, plan: SearchPlan, search: SlotSearch, now_s: int, ignore_meeting_ids: tuple[str, ...]
+) -> Occupancy:
+    """What the plan's advisors and rooms have taken in the search's window."""
+    return await load_occupancy(
+        session, search.window_start, search.window_end, now_s, ignore_meeting_ids=ignore_meeting_ids,
+        advisor_ids=plan.advisor_ids if reads_fewer(plan, bank) else None, room_ids=plan.room_ids,
+    )
+
+
+def slot_search(bank: Bank, query: SearchRequest, now: dt.datetime) -> SlotSearch:
+    """The engine's search for a checked query."""
     check_references(bank, query)
     query = check_locations(bank, query)
     look = query.look_forward_seconds if query.look_forward_seconds is not None else DEFAULT_LOOK_FORWARD
@@ -95,7 +121,7 @@ async def load_search(session: AsyncSession, cache: SnapshotCache, query: Search
         raise Invalid("meetingDuration must be between 00:01:00 and 1.00:00:00", [{"field": "meetingDuration", "message": "out of range"}])
     now_s = epoch(now)
     start = max(epoch(query.start_date) if query.start_date else now_s, now_s)
-    search = SlotSearch(
+    return SlotSearch(
         window_start=start,
         window_end=start + look,
         require_employee_participation=query.require_employee_participation,
@@ -113,14 +139,6 @@ async def load_search(session: AsyncSession, cache: SnapshotCache, query: Search
         ignore_minimum_notice=query.ignore_minimum_notice,
         best_slots=query.best_slots,
     )
-    plan = SearchPlan(search, bank, now_s)
-    if not plan.advisor_ids:
-        return LoadedSearch(None)
-    occupancy = await load_occupancy(
-        session, search.window_start, search.window_end, now_s, ignore_meeting_ids=query.ignore_meeting_ids,
-        advisor_ids=plan.advisor_ids if reads_fewer(plan, bank) else None, room_ids=plan.room_ids,
-    )
-    return LoadedSearch(plan, occupancy)
 
 
 def reads_fewer(plan: SearchPlan, bank: Bank) -> bool:
