@@ -93,8 +93,8 @@ def pg_backend_pids(db_url: str) -> list[int]:
 class CpuWatch:
     """CPU use during a phase, in cores: the machine, this benchmark, and everything else."""
 
-    def __init__(self, server_pgid: int | None, db_url: str) -> None:
-        self.server_pgid, self.db_url = server_pgid, db_url
+    def __init__(self, server_pgid: int | None, db_url: str, replica_url: str | None = None) -> None:
+        self.server_pgid, self.db_url, self.replica_url = server_pgid, db_url, replica_url
         self.cores = os.cpu_count() or 1
         self.result: dict[str, float] | None = None
 
@@ -104,6 +104,7 @@ class CpuWatch:
             "lg": [os.getpid()],
             "server": group_pids(self.server_pgid) if self.server_pgid else [],
             "pg": pg_backend_pids(self.db_url),
+            "replica": pg_backend_pids(self.replica_url) if self.replica_url else [],
         }
         return {name: {pid: process_jiffies([pid]) for pid in pids} for name, pids in groups.items()}
 
@@ -127,5 +128,6 @@ class CpuWatch:
         self.result = {"machine_cores": machine, "own_cores": own_cores,
                        "other_cores": max(0.0, machine - own_cores), "cores": self.cores,
                        # CPU seconds the service spent: its processes and its database backends
-                       "server_cpu_s": used["server"], "pg_cpu_s": used["pg"]}
+                       "server_cpu_s": used["server"], "pg_cpu_s": used["pg"] + used["replica"],
+                       "replica_cpu_s": used["replica"]}  # of pg_cpu_s: the replica's backends (searches on it)
         return self.result

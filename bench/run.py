@@ -11,6 +11,7 @@
 `--tiny` runs every scenario at a tiny size with a few requests each (a smoke test, well under a
 minute); any 5xx, load-generator failure or unexpected answer makes the exit status non-zero.
 `--scaling` runs the scaling grid instead (see bench.scaling).
+`--replica` adds the searches and the full booking with searches on a private streaming replica (bench.replica).
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--server-path", metavar="DIR", help="experiments: prepended to PYTHONPATH for --server-app")
     p.add_argument("--only", metavar="KEYS", help="experiments: only these scenarios, comma-separated "
                    "(one, pool, bank, all, reserve, race, booking)")
+    p.add_argument("--replica", action="store_true",
+                   help="also run the searches and the full booking with searches on a private PostgreSQL streaming replica "
+                        "(bench.replica: started with the installed server's initdb, pg_basebackup and pg_ctl)")
     p.add_argument("--json", type=Path, default=None, help="where to write the results (default bench/results/latest[-tiny|-scaling].json)")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory (bank file, server logs)")
     args = p.parse_args(argv)
@@ -374,6 +378,12 @@ def run_main(args, argv) -> int:
             rows += runner.run(pg_scenarios(ctx, only=only))
         cleanup.stop(server)  # frees the CPU; the bare ASGI server stays for the SQLite floors
         cleanup.stop(null)
+
+        if args.replica:
+            from bench import replica
+
+            with new_loop_runner() as runner:
+                rows += replica.run(args, bank, bank_file, toks, cleanup, tmp, only, ctx, runner, warm_up, failed)
 
         if args.sqlite:
             sqlite_url = f"sqlite+aiosqlite:///{tmp / 'bench.db'}"

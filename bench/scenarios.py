@@ -66,6 +66,7 @@ class Ctx:
     floor_failures: list[str] = field(default_factory=list)
     quiet_wait: float = 30.0  # seconds to wait for an idle machine before each scenario
     all_slots: list[dict] | None = None
+    replica_url: str | None = None  # where its searches read, when not db_url (bench.replica)
     rng: random.Random = field(default_factory=lambda: random.Random(7))
 
     @property
@@ -109,7 +110,8 @@ async def read_floor(ctx: Ctx, path: str, clients: int) -> Run:
             run = await asyncio.to_thread(floors.sqlite_read_floor, sqlite_path(ctx.db_url), statements,
                                           concurrency=clients, duration=ctx.floor_duration, max_ops=ctx.max_ops)
         else:
-            run = await floors.pg_read_floor(ctx.db_url, statements, concurrency=clients, duration=ctx.floor_duration,
+            run = await floors.pg_read_floor(ctx.replica_url or ctx.db_url, statements, concurrency=clients,
+                                             duration=ctx.floor_duration,
                                              max_ops=ctx.max_ops)
         _floor_failed(ctx, run, f"read floor {path[:60]}")
         ctx.floor_cache[key] = run
@@ -165,7 +167,7 @@ async def quiet(ctx: Ctx) -> float | None:
 
 
 def watch(ctx: Ctx) -> CpuWatch:
-    w = CpuWatch(ctx.server.proc.pid if ctx.server.proc else None, ctx.db_url)
+    w = CpuWatch(ctx.server.proc.pid if ctx.server.proc else None, ctx.db_url, ctx.replica_url)
     w.start()
     return w
 

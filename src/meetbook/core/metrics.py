@@ -35,6 +35,9 @@ RATE_LIMITED = Counter("meetbook_rate_limited", "Requests refused with 429 becau
 RATE_LIMIT_FAIL_OPEN = Counter(
     "meetbook_rate_limit_fail_open", "Requests let through unlimited because the rate limits' storage (Redis) did not answer"
 )
+SEARCH_REPLICA_FALLBACKS = Counter(
+    "meetbook_search_replica_fallbacks", "Searches read from the primary because the replica (MEETBOOK_DATABASE_REPLICA_URL) did not answer"
+)
 # Per process; with several workers the live processes' values are summed.
 DB_POOL_IN_USE = Gauge(
     "meetbook_db_pool_in_use", "Database connections checked out of the pool", multiprocess_mode="livesum"
