@@ -23,6 +23,7 @@ import io
 import os
 import pstats
 import statistics
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -202,7 +203,8 @@ async def profile(database_url: str, bank, scenario: str, requests: int, top: in
     else:
         spec = next(s for s in scenarios.search_specs(bank) if s.key == scenario)
         path = scenarios.search_path(**spec.params)
-    settings = Settings(database_url=database_url, log_level="WARNING", sweep_interval_seconds=0)
+    settings = Settings(database_url=database_url, log_level="WARNING", sweep_interval_seconds=0, rate_limits="",
+                        dispatch_in_server=False, mail_dir=os.path.join(tempfile.gettempdir(), "meetbook-profile-mail"))
     app = create_app(settings)
     headers = [(b"authorization", b"Bearer " + tokens(1)[0].encode())]
     timer = Timer()
@@ -275,7 +277,8 @@ async def profile_reserve(database_url: str, bank, requests: int, top: int, gc_f
     from meetbook.app import create_app
     from meetbook.core.config import Settings
 
-    settings = Settings(database_url=database_url, log_level="WARNING", sweep_interval_seconds=0)
+    settings = Settings(database_url=database_url, log_level="WARNING", sweep_interval_seconds=0, rate_limits="",
+                        dispatch_in_server=False, mail_dir=os.path.join(tempfile.gettempdir(), "meetbook-profile-mail"))
     app = create_app(settings)
     headers = [(b"authorization", b"Bearer " + tokens(1)[0].encode())]
     spec = next(s for s in scenarios.search_specs(bank) if s.key == "all")

@@ -24,7 +24,12 @@ async def lock(session: AsyncSession, keys: Iterable[str], *, first: Iterable[st
     same way, so two of them never wait for each other in a circle)."""
     if session.bind.dialect.name != "postgresql":
         return
-    leading = list(dict.fromkeys(first))
-    ordered = leading + sorted(set(keys) - set(leading))
+    ordered = in_order(keys, first)
     if ordered:
         await session.execute(_LOCK_ALL, {"keys": ordered})
+
+
+def in_order(keys: Iterable[str], first: Iterable[str] = ()) -> list[str]:
+    """The order every transaction takes its locks in: `first` as given, then the rest sorted."""
+    leading = list(dict.fromkeys(first))
+    return leading + sorted(set(keys) - set(leading))

@@ -18,11 +18,12 @@ from meetbook.reservations.schemas import Reservation
 from meetbook.slots.check import SlotCheck, check_before_claiming
 from meetbook.slots.schemas import TimeSlot
 from meetbook.slots.time_slots import hold_out
-from meetbook.tables.claiming import claims_for, subtract
+from meetbook.tables.claiming import claims_for, lock_unless_claimed, subtract
 from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource, room_resource, session_lock
 from meetbook.tables.meetings import MeetingRow
 
 HOLD_SECONDS = 300
+TAKEN = "the time slot is not available: it is taken, held by another customer, or outside the advisor's bookable time"
 
 
 async def reserve(
@@ -54,7 +55,14 @@ async def reserve(
     # the advisor and room, always in one order.
     resources = [employee_resource(slot.employee_id)] + ([room_resource(slot.room_id)] if slot.room_id else [])
     limited = not who.is_employee
-    await locks.lock(session, resources, first=[session_lock(who.subject, request.token)] + ([f"customer:{who.subject}"] if limited else []))
+    first = [session_lock(who.subject, request.token)] + ([f"customer:{who.subject}"] if limited else [])
+    wanted = claims_for(resources, slot.start_date, slot.end_date, bank.settings.buffer_seconds)[0]
+    free = await lock_unless_claimed(
+        session, resources, first=first, resources=resources, start_s=wanted.start_s, end_s=wanted.end_s, now_s=epoch(now),
+        customer_session=(who.subject, request.token), ignored_meeting_id=request.existing_meeting_id,
+    )
+    if not free:
+        raise SlotTaken(TAKEN)
 
     # One read: the slot's check, and the customer's holds (their session's own does not count
     # against the slot: moving one's own hold within its time is fine).
@@ -77,7 +85,7 @@ async def reserve(
     ):
         return hold_out(await session.get(HoldRow, previous.id))  # a retry: same hold, not extended
     if offered is None:
-        raise SlotTaken("the time slot is not available: it is taken, held by another customer, or outside the advisor's bookable time")
+        raise SlotTaken(TAKEN)
     if limited:
         others = sum(1 for h in held if not h.mine and h.expires > epoch(now))
         if others >= bank.settings.max_holds_per_customer:
