@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install browser bench bench-small clean fuzz
+.PHONY: run test install install-test browser bench bench-small clean fuzz
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,17 +16,24 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
+# The tests' and the benchmark's packages (pytest, Playwright, schemathesis, matplotlib...) on top; `make run` never needs them.
+$(TEST_STAMP): $(STAMP) requirements-test.lock
+	$(BIN)/python -m pip install --quiet -r requirements-test.lock
+	touch $(TEST_STAMP)
+
+install-test: $(TEST_STAMP)
+
 ## Serve the API, its docs and the booking page on http://127.0.0.1:8000 with a demo bank (SQLite).
 run: install
 	$(BIN)/meetbook serve --demo
 
 ## The whole suite, against SQLite and PostgreSQL (127.0.0.1:5432, database test, user postgres).
-test: install browser
+test: install-test browser
 	$(BIN)/python -m pytest
 
 ## schemathesis over every operation of the published OpenAPI, on SQLite and PostgreSQL: 100 examples
 ## each (the suite runs 5), new data every run. A failure prints the request that reproduces it.
-fuzz: install
+fuzz: install-test
 	MEETBOOK_FUZZ_EXAMPLES=100 MEETBOOK_FUZZ_RANDOM=1 $(BIN)/python -m pytest tests/integration/test_schemathesis.py -k every_operation
 
 ## Debian's Chromium for the browser tests (never a browser download).
@@ -39,8 +47,8 @@ clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis meetbook.db*
 
 ## The benchmark (PostgreSQL on 127.0.0.1:5432): prints p50/p99/throughput against this machine's floors.
-bench: install
+bench: install-test
 	$(BIN)/python -m bench.run
 
-bench-small: install
+bench-small: install-test
 	$(BIN)/python -m bench.run --tiny

@@ -147,12 +147,13 @@ def _error_answers(document: dict) -> None:
     """Every refusal an operation can meet is documented with the error body, whatever the route
     declared: a bad parameter or body (400), a token missing or lacking the scope (401, 403), an
     unknown id in the path (404), a body over the limit (413), a URL over the limit (414), a client over
-    its rate limit (429), and the server's own failure (500). The middleware and the shared checks answer
-    these for every route."""
+    its rate limit (429), the server's own failure (500) and a database that does not answer (503). The
+    middleware and the shared checks answer these for every route."""
     for path, item in document.get("paths", {}).items():
         for operation in item.values():
             parameters = operation.get("parameters", [])
-            statuses = {414, 500} if is_exempt(path) else {414, 429, 500}  # 429: over the client's rate limit
+            # 429: over the client's rate limit; 503: the database does not answer (it restarts, it is down)
+            statuses = {414, 500, 503} if is_exempt(path) else {414, 429, 500, 503}
             if parameters or "requestBody" in operation:
                 statuses.add(400)
             if any(p.get("in") == "path" for p in parameters):

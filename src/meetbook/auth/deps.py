@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from meetbook.auth.tokens import Principal
+from meetbook.core.actor import ACTOR, Actor
 from meetbook.core.errors import Forbidden, Unauthorized
 from meetbook.core.ratelimit import VERIFIED_TOKEN
 
@@ -29,6 +30,7 @@ def scoped(scope: str):
     async def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
         if scope not in who.scopes:
             raise Forbidden(f"this needs the '{scope}' scope")
+        ACTOR.set(Actor(who.subject, " ".join(sorted(who.scopes))))  # who the audit trail names for this request's changes
         return who
 
     return check

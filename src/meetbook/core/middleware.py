@@ -10,6 +10,7 @@ import uuid
 
 from starlette.exceptions import HTTPException
 
+from meetbook.core.actor import ACTOR, REQUEST_ID, SYSTEM
 from meetbook.core.http import MAX_TARGET_BYTES, code_for
 
 access_log = logging.getLogger("meetbook.access")
@@ -29,6 +30,9 @@ class RequestLog:
         incoming = dict(scope.get("headers") or ()).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        # For the audit trail; the actor stays the system's until a token is verified (auth.deps).
+        REQUEST_ID.set(request_id)
+        ACTOR.set(SYSTEM)
         started = time.perf_counter()
         status = 500
         answered = False

@@ -25,6 +25,7 @@ class MeetingRow(Base):
         Index("ix_meetings_employee_start", "employee_id", "start"),
         Index("ix_meetings_customer", "customer_id"),
         Index("ix_meetings_date_modified", "date_modified"),
+        Index("ix_meetings_end", "end"),  # the retention sweep's past meetings
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
