@@ -38,6 +38,8 @@ from meetbook.core.http import Now, json
 router = APIRouter(tags=["Authentication"])
 
 PUBLIC_CLIENT = "booking-page"
+# The staff workspace's public client: its own sign-in form (auth/staff.py) picks an employee of the bank.
+STAFF_CLIENT = "staff-workspace"
 CODE_LIFETIME = dt.timedelta(minutes=2)
 _CHALLENGE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # base64url of a SHA-256 digest, without padding
 _VERIFIER = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")  # RFC 7636 section 4.1
@@ -101,10 +103,10 @@ def _enabled(request: Request) -> None:
         raise NotFound("the development sign-in is off: customers sign in at the bank's identity provider")
 
 
-def check_client(request: Request, client_id: str, redirect_uri: str) -> None:
-    """The public client may only send codes back to a page on this same origin."""
-    if client_id != PUBLIC_CLIENT:
-        raise Invalid(f"unknown client '{client_id}': the development issuer knows only the public client '{PUBLIC_CLIENT}'")
+def check_client(request: Request, client_id: str, redirect_uri: str, clients: tuple[str, ...] = (PUBLIC_CLIENT,)) -> None:
+    """A public client may only send codes back to a page on this same origin."""
+    if client_id not in clients:
+        raise Invalid(f"unknown client '{client_id}': the development issuer knows only the public client '{clients[0]}' here")
     parts = urlsplit(redirect_uri)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
         raise Invalid("redirect_uri must be an absolute http(s) URL without a fragment")

@@ -14,11 +14,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 
 from meetbook.auth import pkce
+from meetbook.auth.staff import router as staff_router
 from meetbook.auth.tokens import issue_token
 from meetbook.core.errors import Invalid, Unauthorized
 from meetbook.core.http import Now, json
 
 router = APIRouter(tags=["Authentication"])
+router.include_router(staff_router)  # the staff workspace's development sign-in (only where this issuer exists)
 
 
 @router.post(
@@ -28,7 +30,8 @@ router = APIRouter(tags=["Authentication"])
         "`grant_type=client_credentials` with `client_id`, `client_secret` (and optionally `scope`, `subject`) "
         "for integrators. `grant_type=authorization_code` with `code`, `code_verifier`, `redirect_uri` and "
         "`client_id=booking-page` for the booking page: the code comes from `/oauth/authorize`, and the "
-        "token is a customer token whose subject is the customer number."
+        "token is a customer token whose subject is the customer number. `client_id=staff-workspace`: the code comes "
+        "from `/oauth/staff/authorize`, and the token is an employee (or admin) token whose subject is the employee's id."
     ),
     responses={
         400: {"description": "Unsupported grant or scope, or a bad code"},
@@ -77,7 +80,7 @@ def _authorization_code(request: Request, now: dt.datetime, client_id: str, code
     pkce._enabled(request)
     if not code or not verifier or not redirect_uri:
         raise Invalid("authorization_code needs code, code_verifier and redirect_uri")
-    pkce.check_client(request, client_id, redirect_uri)
+    pkce.check_client(request, client_id, redirect_uri, (pkce.PUBLIC_CLIENT, pkce.STAFF_CLIENT))
     grant = pkce.codes.redeem(code, now)
     # One answer for every reason a code is refused, so a caller learns nothing from which check failed.
     refused = Invalid("the code is unknown, expired, already used, or was issued for another client, redirect_uri or verifier")

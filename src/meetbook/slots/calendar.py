@@ -14,6 +14,7 @@ from meetbook.core.errors import Conflict, Invalid
 from meetbook.slots.schemas import CALENDAR_STATUSES, CreateTimeSlot, TimeSlot
 from meetbook.tables import catalog as m
 from meetbook.tables.calendar import CalendarEntryRow
+from meetbook.tables.claims import RESERVED, HoldRow
 from meetbook.tables.meetings import BOOKED, MeetingRow
 
 
@@ -89,6 +90,29 @@ async def list_entries(
         query = query.where(CalendarEntryRow.start_s < epoch(end))
     rows = (await session.scalars(query.order_by(CalendarEntryRow.start_s, CalendarEntryRow.id).limit(5000))).all()
     return [entry_out(r) for r in rows]
+
+
+async def live_holds(
+    session: AsyncSession, employee_id: str | None, room_id: str | None, start: dt.datetime | None, end: dt.datetime | None,
+    now: dt.datetime,
+) -> list[TimeSlot]:
+    """Holds not yet run out, as TimeSlots with status Reserved (who holds them is not shown)."""
+    query = select(HoldRow).where(HoldRow.expires_at > now)
+    if employee_id:
+        query = query.where(HoldRow.employee_id == employee_id)
+    if room_id:
+        query = query.where(HoldRow.room_id == room_id)
+    if start:
+        query = query.where(HoldRow.end > start)
+    if end:
+        query = query.where(HoldRow.start < end)
+    rows = (await session.scalars(query.order_by(HoldRow.start, HoldRow.id).limit(5000))).all()
+    return [
+        TimeSlot(id=r.id, start_date=r.start, end_date=r.end, status=RESERVED, employee_id=r.employee_id, room_id=r.room_id,
+                 service_group=r.service_group, date_created=r.date_created, date_modified=r.date_modified,
+                 expires_at=r.expires_at)
+        for r in rows
+    ]
 
 
 async def remove_entry(session: AsyncSession, ident: str) -> bool:

@@ -12,14 +12,26 @@ export class ApiError extends Error {
 
 let accessToken = null;
 let onUnauthorized = () => {};
+let channel = "booking-page";
+let apiBase = "";
+
+/** The page that calls (X-Meetbook-Channel, for a meeting's history): the staff workspace says so. */
+export function useChannel(name) {
+  channel = name;
+}
 
 export function useToken(token, whenRefused) {
   accessToken = token;
   if (whenRefused) onUnauthorized = whenRefused;
 }
 
+/** Where the API is, relative to the page (another page of the service, /staff/, says "../"). */
+export function useBase(relative) {
+  apiBase = relative;
+}
+
 function url(path, query) {
-  const out = new URL(path.replace(/^\//, ""), document.baseURI);
+  const out = new URL(path.replace(/^\//, ""), new URL(apiBase, document.baseURI));
   for (const [name, value] of Object.entries(query || {})) {
     if (value === undefined || value === null || value === "") continue;
     for (const one of [].concat(value)) out.searchParams.append(name, one);
@@ -31,7 +43,7 @@ export async function call(method, path, { query, body, headers, accept = "appli
   const init = {
     method,
     // The channel goes into a meeting's history: this change came from the booking page.
-    headers: { Accept: accept, Authorization: `Bearer ${accessToken}`, "X-Meetbook-Channel": "booking-page", ...headers },
+    headers: { Accept: accept, Authorization: `Bearer ${accessToken}`, "X-Meetbook-Channel": channel, ...headers },
     keepalive,
     cache: "no-store",
   };

@@ -2,8 +2,14 @@
 // The endpoints come from booking-config.json; the access token lives in sessionStorage
 // (this tab's visit only), never in localStorage or a cookie.
 
-const KEY = "meetbook.auth";
-const PENDING = "meetbook.signin";
+let KEY = "meetbook.auth";
+let PENDING = "meetbook.signin";
+
+/** Another page of the service (the staff workspace) keeps its sign-in apart from the booking page's. */
+export function useKeys(prefix) {
+  KEY = `${prefix}.auth`;
+  PENDING = `${prefix}.signin`;
+}
 
 export function randomId() {
   if (crypto.randomUUID) return crypto.randomUUID();
@@ -136,6 +142,7 @@ export async function completeSignIn(config) {
     accessToken: answer.access_token,
     expiresAt: Date.now() + (answer.expires_in || 3600) * 1000,
     name: answer.name || "",
+    scope: answer.scope || "",
   };
   sessionStorage.setItem(KEY, JSON.stringify(auth));
   return { auth };
