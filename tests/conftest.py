@@ -24,6 +24,8 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 # The suite makes hundreds of requests with one token: rate limits off (an empty MEETBOOK_RATE_LIMITS) for
 # every app and server the tests start, unless a test sets its own (tests/integration/test_rate_limits.py).
 os.environ["MEETBOOK_RATE_LIMITS"] = ""
+# Advisors' calendars are synced on demand in tests (POST .../calendar-connection/sync), never on a timer.
+os.environ.setdefault("MEETBOOK_CALENDAR_SYNC_SECONDS", "0")
 
 # Monday 1 June 2026, 08:00 in Copenhagen (06:00Z): a normal working morning.
 MONDAY_MORNING = dt.datetime(2026, 6, 1, 6, 0, tzinfo=dt.UTC)

@@ -14,9 +14,11 @@ from prometheus_client import start_http_server
 from sqlalchemy import func, select
 
 from meetbook.auth.deps import Admin
+from meetbook.calendarsync.sync import STALE_AFTER
 from meetbook.core import metrics
 from meetbook.core.db import unit_of_work
 from meetbook.core.http import error_responses
+from meetbook.tables.calendar import CalendarConnectionRow
 from meetbook.tables.claims import HoldRow
 from meetbook.tables.outbox import PENDING, DeliveryRow
 
@@ -51,10 +53,12 @@ async def database_gauges(app: FastAPI) -> list[tuple[str, str, float]]:
         select(func.count()).select_from(HoldRow).where(HoldRow.expires_at > now).scalar_subquery(),
         select(func.count()).select_from(DeliveryRow).where(pending).scalar_subquery(),
         select(func.min(DeliveryRow.due_at)).where(pending, DeliveryRow.next_attempt_at <= now).scalar_subquery(),
+        select(func.count()).select_from(CalendarConnectionRow)
+        .where(CalendarConnectionRow.consecutive_failures >= STALE_AFTER).scalar_subquery(),
     )
     try:
         async with unit_of_work(app.state.read_sessions) as session:
-            live, backlog, oldest_due = (await session.execute(statement)).one()
+            live, backlog, oldest_due, stale = (await session.execute(statement)).one()
     except Exception:  # noqa: BLE001
         log.warning("metrics: the database gauges could not be read", exc_info=True)
         return []
@@ -63,6 +67,7 @@ async def database_gauges(app: FastAPI) -> list[tuple[str, str, float]]:
         ("meetbook_holds_live", "Holds that have not expired", float(live or 0)),
         ("meetbook_outbox_pending", "Outbox deliveries (e-mails, webhook calls) not yet delivered", float(backlog or 0)),
         ("meetbook_outbox_oldest_due_seconds", "Seconds the longest-waiting due delivery has waited since it was due", age),
+        ("meetbook_calendar_connections_stale", "Advisors' calendar connections whose last 3 or more syncs failed", float(stale or 0)),
     ]
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from meetbook.auth.tokens import Principal
 from meetbook.core.db import AFTER_COMMIT
-from meetbook.core.errors import NotFound
+from meetbook.core.errors import Forbidden, NotFound
 from meetbook.tables import catalog as m
 
 # session.info key: this transaction wrote configuration (its own reads must see it).
@@ -59,3 +60,12 @@ async def get_or_404(session: AsyncSession, table: type, ident: str, kind: str):
     if row is None:
         raise NotFound.of(kind, ident)
     return row
+
+
+async def own_employee(session: AsyncSession, employee_id: str, who: Principal, what: str) -> m.EmployeeRow:
+    """The employee (else 404), when `who` may manage their `what` (a calendar feed, a calendar
+    connection): an admin, or that employee, whose id or externalId is the token's subject."""
+    employee = await get_or_404(session, m.EmployeeRow, employee_id, "employee")
+    if "admin" not in who.scopes and who.subject not in {employee.id, employee.external_id}:
+        raise Forbidden(f"an employee may manage only their own {what} (the token's subject is their id or externalId)")
+    return employee

@@ -17,10 +17,10 @@ from sqlalchemy import String, cast, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.auth.tokens import Principal
-from meetbook.catalog.store import get_or_404
+from meetbook.catalog.store import get_or_404, own_employee
 from meetbook.core import locks
 from meetbook.core.db import refused_as
-from meetbook.core.errors import Conflict, Forbidden, NotFound
+from meetbook.core.errors import Conflict, NotFound
 from meetbook.meetings.ical import advisor_name, meeting_event, new_calendar
 from meetbook.tables import catalog as m
 from meetbook.tables.feeds import EMPLOYEE, ROOM, CalendarFeedRow
@@ -61,9 +61,7 @@ async def check_owner(session: AsyncSession, owner: Owner, who: Principal) -> No
     if owner.kind == ROOM:
         await get_or_404(session, m.RoomRow, owner.id, "room")
         return
-    employee = await get_or_404(session, m.EmployeeRow, owner.id, "employee")
-    if "admin" not in who.scopes and who.subject not in {employee.id, employee.external_id}:
-        raise Forbidden("an employee may manage only their own calendar feed (the token's subject is their id or externalId)")
+    await own_employee(session, owner.id, who, "calendar feed")
 
 
 async def open_feed(session: AsyncSession, owner: Owner, now: dt.datetime) -> tuple[str, CalendarFeedRow]:

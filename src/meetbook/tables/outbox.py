@@ -24,7 +24,10 @@ MEETING_CANCELLED = "meeting.cancelled"
 MEETING_CHANGED = "meeting.changed"
 MEETING_OUTCOME = "meeting.outcome"
 EMPLOYEE_CHANGED = "employee.changed"
-EVENT_KINDS = (MEETING_BOOKED, MEETING_RESCHEDULED, MEETING_CANCELLED, MEETING_CHANGED, MEETING_OUTCOME, EMPLOYEE_CHANGED)
+# An advisor deleted from their own calendar a meeting that is still booked (meetbook.calendarsync).
+MEETING_CALENDAR_CONFLICT = "meeting.calendar_conflict"
+EVENT_KINDS = (MEETING_BOOKED, MEETING_RESCHEDULED, MEETING_CANCELLED, MEETING_CHANGED, MEETING_OUTCOME, EMPLOYEE_CHANGED,
+               MEETING_CALENDAR_CONFLICT)
 
 # A delivery's status: waiting (or between attempts), done, given up, or no longer wanted
 # (a reminder of a meeting that moved or was cancelled).
