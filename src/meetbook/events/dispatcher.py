@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sqlalchemy import and_, exists, select, text, update
+from sqlalchemy import bindparam, exists, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -141,7 +141,8 @@ class Dispatcher:
         planned = await self.plan()
         claimed = await self._claim()
         if claimed:
-            await asyncio.gather(*(self._attempt(delivery, event) for delivery, event in claimed))
+            outcomes = await asyncio.gather(*(self._attempt(delivery, event) for delivery, event in claimed))
+            await self._record(list(zip((d for d, _ in claimed), outcomes)))
         return planned + len(claimed)
 
     async def run_until_idle(self, max_rounds: int = 50) -> int:
@@ -208,41 +209,55 @@ class Dispatcher:
             if claimed:
                 ids = {d.event_id for d in claimed}
                 events = {e.id: e for e in (await session.scalars(select(EventRow).where(EventRow.id.in_(ids)))).all()}
+                for consumer in self._consumers:
+                    prepare = getattr(consumer, "prepare", None)
+                    mine = [d for d in claimed if self.consumer_of(d) is consumer]
+                    if prepare is not None and mine:
+                        await prepare(session, mine, now)  # what its attempts read, in this one transaction
             return [(d, events[d.event_id]) for d in claimed]
 
-    async def _attempt(self, delivery: DeliveryRow, event: EventRow) -> None:
+    async def _attempt(self, delivery: DeliveryRow, event: EventRow) -> Outcome:
         consumer = self.consumer_of(delivery)
         async with self._concurrency:
             try:
-                outcome = await consumer.deliver(delivery, event, self._clock.now())
+                return await consumer.deliver(delivery, event, self._clock.now())
             except Exception as exc:  # a bug or an unforeseen failure counts as a failed attempt
                 log.exception("delivery %s (%s to %s) raised", delivery.id, delivery.kind, delivery.recipient)
-                outcome = Outcome.failed(f"{type(exc).__name__}: {exc}")
-        await self._record(consumer, delivery, outcome)
+                return Outcome.failed(f"{type(exc).__name__}: {exc}")
 
-    async def _record(self, consumer: Consumer, delivery: DeliveryRow, outcome: Outcome) -> None:
+    async def _record(self, attempts: list[tuple[DeliveryRow, Outcome]]) -> None:
+        """The round's outcomes in one transaction."""
         now = self._clock.now()
-        values: dict = {"response_code": outcome.response_code, "duration_ms": outcome.duration_ms}
-        if outcome.detail:
-            values["detail"] = {**delivery.detail, **outcome.detail}
-        if outcome.ok or outcome.skipped:
-            values.update(status=SENT if outcome.ok else SKIPPED, finished_at=now, next_attempt_at=None,
-                          last_error=None if outcome.ok else outcome.error)
-        else:
-            retry_at = now + dt.timedelta(seconds=consumer.retry_delay(delivery.attempts))
-            if outcome.permanent or retry_at > delivery.give_up_at:
-                values.update(status=FAILED, finished_at=now, next_attempt_at=None, last_error=outcome.error)
-                log.warning("delivery %s (%s to %s) failed for good after %d attempt(s): %s",
-                            delivery.id, delivery.kind, delivery.recipient, delivery.attempts, outcome.error)
+        rows = []
+        for delivery, outcome in attempts:
+            consumer = self.consumer_of(delivery)
+            values = {
+                "b_id": delivery.id, "b_attempts": delivery.attempts, "response_code": outcome.response_code,
+                "duration_ms": outcome.duration_ms, "detail": {**delivery.detail, **outcome.detail},
+                "status": PENDING, "finished_at": None, "next_attempt_at": None, "last_error": outcome.error,
+            }
+            if outcome.ok or outcome.skipped:
+                values.update(status=SENT if outcome.ok else SKIPPED, finished_at=now, last_error=None if outcome.ok else outcome.error)
             else:
-                values.update(next_attempt_at=retry_at, last_error=outcome.error)
-                log.info("delivery %s (%s to %s) attempt %d failed, next at %s: %s",
-                         delivery.id, delivery.kind, delivery.recipient, delivery.attempts, retry_at.isoformat(), outcome.error)
+                retry_at = now + dt.timedelta(seconds=consumer.retry_delay(delivery.attempts))
+                if outcome.permanent or retry_at > delivery.give_up_at:
+                    values.update(status=FAILED, finished_at=now)
+                    log.warning("delivery %s (%s to %s) failed for good after %d attempt(s): %s",
+                                delivery.id, delivery.kind, delivery.recipient, delivery.attempts, outcome.error)
+                else:
+                    values.update(next_attempt_at=retry_at)
+                    log.info("delivery %s (%s to %s) attempt %d failed, next at %s: %s",
+                             delivery.id, delivery.kind, delivery.recipient, delivery.attempts, retry_at.isoformat(), outcome.error)
+            rows.append(values)
+        table = DeliveryRow.__table__
         async with unit_of_work(self._sessions) as session:
             # Only the attempt that holds the claim writes its outcome (a lease that ran out may
             # have been claimed again elsewhere: that attempt reports instead).
             await session.execute(
-                update(DeliveryRow)
-                .where(and_(DeliveryRow.id == delivery.id, DeliveryRow.attempts == delivery.attempts, DeliveryRow.status == PENDING))
-                .values(**values)
+                update(table)
+                .where(table.c.id == bindparam("b_id"), table.c.attempts == bindparam("b_attempts"), table.c.status == PENDING)
+                .values(status=bindparam("status"), finished_at=bindparam("finished_at"), next_attempt_at=bindparam("next_attempt_at"),
+                        last_error=bindparam("last_error"), response_code=bindparam("response_code"),
+                        duration_ms=bindparam("duration_ms"), detail=bindparam("detail")),
+                rows,
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -139,7 +140,13 @@ def render(facts: MessageFacts, template: Template | None = None) -> Rendered:
     """The message in its three forms; None renders the shipped default of the facts' kind and language."""
     _check_facts(facts)
     chosen = template if template is not None else DEFAULTS[(facts.kind, facts.language)]
-    return _Compiled(chosen).render(facts, time.monotonic() + TIME_LIMIT)
+    return _compiled(chosen).render(facts, time.monotonic() + TIME_LIMIT)
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(template: Template) -> _Compiled:
+    # Compiling a template costs tens of times its rendering; a bank has a few dozen of them.
+    return _Compiled(template)
 
 
 def sample_facts(kind: str) -> list[MessageFacts]:

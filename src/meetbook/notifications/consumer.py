@@ -18,11 +18,11 @@ from email.utils import format_datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from meetbook.core.db import unit_of_work
+from meetbook.catalog.localized import pick
 from meetbook.events.dispatcher import Outcome, growing_delays, new_delivery
-from meetbook.messages import MessageFacts, Template, render
+from meetbook.messages import MessageFacts, render
+from meetbook.notifications.directory import Bank, Directory, DirectoryCache
 from meetbook.notifications.itip import CANCEL, REQUEST, Attendee, itip_calendar
-from meetbook.tables import catalog as m
 from meetbook.tables.meetings import MeetingRow
 from meetbook.tables.outbox import (
     MEETING_BOOKED,
@@ -52,43 +52,25 @@ class Recipient:
     language: str
 
 
-@dataclass(frozen=True)
-class Bank:
-    name: str
-    time_zone: str
-    default_language: str
-    send_to_customer: bool
-    reminder_leads: tuple[int, ...]
+def _topic_name(directory: Directory, topic_id: str | None, language: str) -> str | None:
+    """The topic's name in the recipient's language (its own name without a translation)."""
+    return pick(directory.topics.get(topic_id or ""), directory.topic_names.get(topic_id or ""), language) if topic_id else None
 
 
-async def bank_of(session: AsyncSession) -> Bank:
-    row = await session.get(m.OrganizationSettings, 1)
-    if row is None:  # a bank nobody has configured yet: the settings' defaults
-        return Bank("meetbook", "Europe/Copenhagen", "da-DK", True, (86400,))
-    return Bank(row.bank_name or "meetbook", row.time_zone, row.default_language or "da-DK",
-                bool(row.send_confirmation_to_customer), tuple(row.reminder_lead_times or ()))
-
-
-def advisor_name(employee: m.EmployeeRow) -> str:
-    return employee.display_name or " ".join(filter(None, [employee.first_name, employee.last_name])) or employee.initials
-
-
-async def recipients_of(session: AsyncSession, meeting: dict, bank: Bank) -> list[Recipient]:
+def recipients_of(meeting: dict, directory: Directory) -> list[Recipient]:
     """Who a meeting's messages go to, as it reads in an event: the customer (with an e-mail, when the
     bank sends to customers), the advisor, the additional advisors, the room's mailbox."""
+    bank = directory.bank
     out: list[Recipient] = []
     if meeting.get("customerEmail") and bank.send_to_customer:
         out.append(Recipient("customer", meeting["customerEmail"], meeting.get("customerName"), meeting.get("language") or bank.default_language))
-    employee_ids = [meeting["employeeId"], *meeting.get("additionalEmployees", [])]
-    employees = {e.id: e for e in (await session.scalars(select(m.EmployeeRow).where(m.EmployeeRow.id.in_(employee_ids)))).all()}
-    for employee_id in dict.fromkeys(employee_ids):
-        employee = employees.get(employee_id)
-        if employee is not None and employee.email:
-            out.append(Recipient("advisor", employee.email, advisor_name(employee), bank.default_language))
-    if meeting.get("roomId"):
-        room = await session.get(m.RoomRow, meeting["roomId"])
-        if room is not None and room.email:
-            out.append(Recipient("room", room.email, room.name, bank.default_language))
+    for employee_id in dict.fromkeys([meeting["employeeId"], *meeting.get("additionalEmployees", [])]):
+        advisor = directory.advisors.get(employee_id)
+        if advisor is not None and advisor.email:
+            out.append(Recipient("advisor", advisor.email, advisor.name, bank.default_language))
+    room = directory.rooms.get(meeting.get("roomId") or "")
+    if room is not None and room.email:
+        out.append(Recipient("room", room.email, room.name, bank.default_language))
     seen: set[str] = set()
     unique = []
     for recipient in out:  # one message per mailbox, in the first role it has
@@ -113,6 +95,9 @@ class MailConsumer:
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], transport, *, mail_from: str, uid_domain: str):
         self._sessions = sessions
+        self._directories = DirectoryCache()
+        self._directory: Directory | None = None  # as of this round's claim
+        self._meetings: dict[str, tuple[str, dt.datetime]] = {}  # reminded meetings' (status, start) as of the claim
         self.transport = transport
         self.mail_from = mail_from
         self.uid_domain = uid_domain
@@ -124,10 +109,11 @@ class MailConsumer:
         kind = _KIND_OF_EVENT.get(event.kind)
         if kind is None:
             return
-        bank = await bank_of(session)
+        directory = await self._directories.get(session)
+        bank = directory.bank
         meeting = event.data["meeting"]
-        now_there = await recipients_of(session, meeting, bank)
-        before = await recipients_of(session, event.data["previous"], bank) if event.data.get("previous") else []
+        now_there = recipients_of(meeting, directory)
+        before = recipients_of(event.data["previous"], directory) if event.data.get("previous") else []
         method = CANCEL if kind == "cancelled" else REQUEST
         for recipient in now_there:
             self._deliver_to(session, event, kind, method, recipient, now)
@@ -177,13 +163,22 @@ class MailConsumer:
 
     # --- delivering: one message -----------------------------------------------------------
 
+    async def prepare(self, session: AsyncSession, deliveries: list[DeliveryRow], now: dt.datetime) -> None:
+        """In the claim's transaction: the directory, and the reminded meetings as they are now, so the
+        attempts themselves need no database."""
+        self._directory = await self._directories.get(session)
+        reminded = {d.subject_id for d in deliveries if d.kind == REMINDER}
+        self._meetings = {}
+        if reminded:
+            rows = await session.execute(select(MeetingRow.id, MeetingRow.status, MeetingRow.start).where(MeetingRow.id.in_(reminded)))
+            self._meetings = {row.id: (row.status, row.start) for row in rows}
+
     async def deliver(self, delivery: DeliveryRow, event: EventRow, now: dt.datetime) -> Outcome:
-        async with unit_of_work(self._sessions) as session:
-            if delivery.kind == REMINDER:
-                current = await session.get(MeetingRow, delivery.subject_id)
-                if current is None or current.status != "Booked" or current.start != _instant(delivery.detail["start"]):
-                    return Outcome(ok=False, skipped=True, error="the meeting moved or was cancelled before the reminder")
-            message = await self.compose(session, delivery, event, now)
+        if delivery.kind == REMINDER:
+            status, start = self._meetings.get(delivery.subject_id, (None, None))
+            if status != "Booked" or start != _instant(delivery.detail["start"]):
+                return Outcome(ok=False, skipped=True, error="the meeting moved or was cancelled before the reminder")
+        message = self.compose(self._directory, delivery, event, now)
         outcome = await self.transport.send(message, delivery.recipient)
         outcome.detail = {**outcome.detail, "messageId": message["Message-ID"]}
         return outcome
@@ -192,35 +187,32 @@ class MailConsumer:
         # Stable per delivery: a message sent again after a crash is recognisably the same one.
         return f"<{delivery.id}@{self.message_domain}>"
 
-    async def compose(self, session: AsyncSession, delivery: DeliveryRow, event: EventRow, now: dt.datetime) -> EmailMessage:
-        bank = await bank_of(session)
+    def compose(self, directory: Directory, delivery: DeliveryRow, event: EventRow, now: dt.datetime) -> EmailMessage:
+        bank = directory.bank
         detail = delivery.detail
         meeting = event.data["previous"] if detail.get("asBefore") else event.data["meeting"]
         language = detail["language"]
-        employee = await session.get(m.EmployeeRow, meeting["employeeId"])
-        extra_ids = meeting.get("additionalEmployees", [])
-        extras = (await session.scalars(select(m.EmployeeRow).where(m.EmployeeRow.id.in_(extra_ids)))).all() if extra_ids else []
-        room = await session.get(m.RoomRow, meeting["roomId"]) if meeting.get("roomId") else None
+        advisor = directory.advisors.get(meeting["employeeId"])
+        extras = [directory.advisors[e] for e in meeting.get("additionalEmployees", []) if e in directory.advisors]
+        room = directory.rooms.get(meeting.get("roomId") or "")
         branch_key = room.location if room else meeting.get("location")
-        branch = await session.scalar(select(m.LocationRow).where(m.LocationRow.location == branch_key)) if branch_key else None
-        topic = await session.get(m.TopicRow, meeting["topicId"]) if meeting.get("topicId") else None
+        branch = directory.branches.get(branch_key or "")
         previous = event.data.get("previous") or {}
         facts = MessageFacts(
             kind=delivery.kind, language=language, recipient_role=detail["role"], bank_name=bank.name, meeting_id=meeting["id"],
             start=_instant(meeting["startDate"]), end=_instant(meeting["endDate"]), time_zone=bank.time_zone,
-            meeting_type=meeting["type"], topic=topic.name if topic else None, title=meeting.get("title"),
+            meeting_type=meeting["type"], topic=_topic_name(directory, meeting.get("topicId"), language), title=meeting.get("title"),
             description=meeting.get("description"), customer_name=meeting.get("customerName"),
-            advisor_name=advisor_name(employee) if employee else None,
-            additional_advisors=tuple(advisor_name(e) for e in extras),
-            branch_name=(branch.display_name or branch.location) if branch else meeting.get("location"),
+            advisor_name=advisor.name if advisor else None,
+            additional_advisors=tuple(e.name for e in extras),
+            branch_name=pick(branch.name, branch.names, language) if branch else meeting.get("location"),
             branch_address=branch.address if branch else None, room_name=room.name if room else None,
             video_link=meeting.get("videoLink"), phone=meeting.get("customerPhone"),
             previous_start=_instant(previous["startDate"]) if previous.get("startDate") and delivery.kind == "rescheduled" else None,
             previous_end=_instant(previous["endDate"]) if previous.get("endDate") and delivery.kind == "rescheduled" else None,
             reminder_lead=dt.timedelta(seconds=detail["leadSeconds"]) if "leadSeconds" in detail else None,
         )
-        own = await session.get(m.MessageTemplateRow, (delivery.kind, language))
-        rendered = render(facts, Template(own.subject, own.body) if own else None)
+        rendered = render(facts, directory.templates.get((delivery.kind, language)))
 
         message = EmailMessage()
         message["Subject"] = rendered.subject
@@ -234,20 +226,20 @@ class MailConsumer:
         message.add_alternative(rendered.html, subtype="html")
         method = detail.get("method")
         if method:
-            ics = self._calendar(method, meeting, event, facts, rendered.subject, bank, employee, extras, room, now)
+            ics = self._calendar(method, meeting, event, facts, rendered.subject, bank, advisor, extras, room, now)
             # RFC 6047: the method on the text/calendar part is what makes clients show an invitation.
             message.add_alternative(ics.decode(), subtype="calendar", params={"method": method})
             message.add_attachment(ics, maintype="application", subtype="ics", filename="invite.ics" if method == REQUEST else "cancel.ics")
         message["Content-Language"] = language  # after the parts: setting content replaces Content-* headers
         return message
 
-    def _calendar(self, method, meeting, event, facts: MessageFacts, summary, bank: Bank, employee, extras, room, now) -> bytes:
+    def _calendar(self, method, meeting, event, facts: MessageFacts, summary, bank: Bank, advisor, extras, room, now) -> bytes:
         attendees = []
         if meeting.get("customerEmail"):
             attendees.append(Attendee(meeting["customerEmail"], meeting.get("customerName"), "customer"))
-        for advisor in [employee, *extras]:
-            if advisor is not None and advisor.email:
-                attendees.append(Attendee(advisor.email, advisor_name(advisor), "advisor"))
+        for person in [advisor, *extras]:
+            if person is not None and person.email:
+                attendees.append(Attendee(person.email, person.name, "advisor"))
         if room is not None and room.email:
             attendees.append(Attendee(room.email, room.name, "room"))
         if meeting["type"] == "Physical":
