@@ -10,11 +10,18 @@ import datetime as dt
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from meetbook.catalog.localized import BASE_LANGUAGE, pick
 from meetbook.tables import catalog as m
 from meetbook.tables.meetings import CANCELLED, MeetingRow
 
 PRODID = "-//meetbook//Customer meeting booking//EN"
 TYPE_NAMES = {"Online": "Online meeting", "Telephone": "Telephone meeting", "OffSite": "Off-site meeting"}
+# The file's own words in the customer's language (kl-GL reads the Danish ones).
+WORDS = {
+    "da-DK": {"title": "Møde med {{employee}}",
+              "types": {"Online": "Onlinemøde", "Telephone": "Telefonmøde", "OffSite": "Møde ude af huset"}},
+    "en-GB": {"title": "Meeting with {{employee}}", "types": TYPE_NAMES},
+}
 
 
 def _render(template: str, values: dict[str, str]) -> str:
@@ -54,22 +61,33 @@ def meeting_event(
     stamp: dt.datetime,
     uid_domain: str,
     invite_customer: bool = True,
+    language: str | None = None,
 ) -> Event:
     """The meeting's VEVENT. `title`, `description` and `location` replace the defaults when given;
-    `invite_customer=False` leaves out the customer's e-mail address (a feed is read by whoever holds its URL)."""
+    `invite_customer=False` leaves out the customer's e-mail address (a feed is read by whoever holds its URL).
+    `language` (da-DK, en-GB, kl-GL): the default words and the topic's and branch's names in it; the bank's
+    iCalMeetingTitle and iCalMeetingDescription are written in its default language, so another language gets ours."""
     advisor = advisor_name(employee)
-    values = {"employee": advisor, "topic": topic.name if topic else "", "type": meeting.type}
-    default_title = _render(settings.ical_meeting_title or "Meeting with {{employee}}", values)
-    default_description = _render(settings.ical_meeting_description or "", values) or (meeting.description or "")
+    words = WORDS.get(language, WORDS[BASE_LANGUAGE]) if language else None
+    bank_words = language is None or language == (settings.default_language or BASE_LANGUAGE)
+    topic_name = (pick(topic.name, topic.names, language) if language else topic.name) if topic else ""
+    values = {"employee": advisor, "topic": topic_name, "type": meeting.type}
+    own_title = settings.ical_meeting_title if bank_words else None
+    default_title = _render(own_title or (words["title"] if words else "Meeting with {{employee}}"), values)
+    own_description = settings.ical_meeting_description if bank_words else None
+    default_description = _render(own_description or "", values) or (meeting.description or "")
 
     if location is None:
         if meeting.type == "Physical":
-            parts = [room.name if room else None, (branch.display_name or branch.location) if branch else meeting.location]
+            branch_name = (branch.display_name or branch.location) if branch else meeting.location
+            if branch and language:
+                branch_name = pick(branch_name, branch.names, language)
+            parts = [room.name if room else None, branch_name]
             if branch and branch.address:
                 parts.append(branch.address)
             location = ", ".join(p for p in parts if p) or None
         else:
-            location = TYPE_NAMES.get(meeting.type, meeting.type)
+            location = (words["types"] if words else TYPE_NAMES).get(meeting.type, meeting.type)
             if meeting.video_link:
                 location = f"{location}: {meeting.video_link}"
 
@@ -113,12 +131,13 @@ def build_ical(
     location: str | None,
     now: dt.datetime,
     uid_domain: str,
+    language: str | None = None,
 ) -> bytes:
     calendar = new_calendar()
     calendar.add_component(
         meeting_event(
             meeting, employee=employee, room=room, branch=branch, topic=topic, settings=settings, title=title,
-            description=description, location=location, stamp=now, uid_domain=uid_domain,
+            description=description, location=location, stamp=now, uid_domain=uid_domain, language=language,
         )
     )
     return calendar.to_ical()

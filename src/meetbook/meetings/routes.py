@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, Query, Request, Response
 
 from meetbook.auth.deps import SignedIn
+from meetbook.catalog.localized import LangParam, read_lang
 from meetbook.core import idempotency, patching
 from meetbook.core.http import IdempotencyKey, Now, ReadSession, Session, dump, error_responses, json
 from meetbook.core.query import enum_value, instant_range
@@ -87,11 +88,12 @@ async def get_meeting(session: ReadSession, who: SignedIn, id: IdParam):
     response_class=Response,
     responses={200: {"content": {"text/calendar": {"schema": {"type": "string", "format": "binary"}}}}, **error_responses(400, 403, 404)},
 )
-async def meeting_ical(now: Now, request: Request, session: ReadSession, who: SignedIn, id: IdParam, body: Annotated[ICalRequest | None, Body()] = None):
+async def meeting_ical(now: Now, request: Request, session: ReadSession, who: SignedIn, id: IdParam,
+                       body: Annotated[ICalRequest | None, Body()] = None, lang: LangParam = None):
     body = body or ICalRequest()
     data = await service.meeting_ical(
         session, id, who, body.title, body.description, body.location, now,
-        request.app.state.settings.ical_uid_domain,
+        request.app.state.settings.ical_uid_domain, read_lang(lang),
     )
     return Response(
         data,

@@ -246,10 +246,11 @@ async def list_meetings(
 
 async def meeting_ical(
     session: AsyncSession, meeting_id: str, who: Principal, title: str | None, description: str | None,
-    location: str | None, now: dt.datetime, uid_domain: str,
+    location: str | None, now: dt.datetime, uid_domain: str, language: str | None = None,
 ) -> bytes:
-
+    """The meeting's .ics in `language`, else the meeting's own, else the bank's default."""
     meeting = await get_meeting_row(session, meeting_id, who)
+    settings = await organization_settings(session)
     room = await session.get(m.RoomRow, meeting.room_id) if meeting.room_id else None
     branch_name = room.location if room else meeting.location
     branch = await session.scalar(select(m.LocationRow).where(m.LocationRow.location == branch_name)) if branch_name else None
@@ -259,12 +260,13 @@ async def meeting_ical(
         room=room,
         branch=branch,
         topic=await session.get(m.TopicRow, meeting.topic_id) if meeting.topic_id else None,
-        settings=await organization_settings(session),
+        settings=settings,
         title=title,
         description=description,
         location=location,
         now=now,
         uid_domain=uid_domain,
+        language=language or meeting.language or settings.default_language or "da-DK",
     )
 
 
