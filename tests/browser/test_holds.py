@@ -26,7 +26,9 @@ ELEVEN = "2026-06-01T09:00:00.000Z"
 
 def to_the_week(page, live, customer: str = "1001", meeting_type: str = "Møde i filialen") -> None:
     flow.sign_in(page, live.url, number=customer)
-    flow.choose(page, "Private", "Housing – generelt", meeting_type)
+    # At one branch: with "any branch" each time also names its branch and advisor (test_page_localized).
+    branch = "Copenhagen City" if meeting_type == "Møde i filialen" else None
+    flow.choose(page, "Private", "Housing – generelt", meeting_type, branch=branch)
     flow.wait_for_times(page)
 
 

@@ -102,7 +102,8 @@ def test_every_step_is_keyboard_operable_and_labelled(serve, browser, open_page,
     audit(page, "Vælg et tidspunkt")
     expect(page.get_by_role("button", name="mandag 1. juni, 5 ledige tider")).to_have_attribute("aria-pressed", "true")
     tab_to(page, "button.time")
-    expect(page.locator(":focus")).to_have_accessible_name("09.00 til 10.00")
+    # Any branch: each time says where and with whom.
+    expect(page.locator(":focus")).to_have_accessible_name("09.00 til 10.00, Copenhagen City · Anna Andersen")
     page.keyboard.press("Enter")
 
     flow.step_heading(page, "Dine oplysninger")
@@ -189,7 +190,7 @@ def test_a_week_without_free_times_points_to_the_next_free_time(serve, browser, 
     live = serve(b.bank(organizationSettings=closed))
     page = open_page(browser, live)
     flow.sign_in(page, live.url)
-    flow.choose(page, "Private", "Buying a home", "Møde i filialen")
+    flow.choose(page, "Private", "Buying a home", "Møde i filialen", branch="Copenhagen City")
     empty = page.locator(".empty")
     expect(empty).to_contain_text("Ingen ledige tider i denne uge.")
     expect(empty).to_contain_text("Næste ledige tid er mandag 8. juni kl. 09.00.")

@@ -7,7 +7,7 @@
 
 import * as auth from "./auth.js";
 import { ApiError, get, useToken } from "./api.js";
-import { t } from "./format.js";
+import { apiLang, t } from "./format.js";
 import * as hold from "./hold.js";
 import { TEXT } from "./i18n.js";
 import { state } from "./state.js";
@@ -95,20 +95,34 @@ function signOut() {
 async function startBooking() {
   useToken(state.auth.accessToken, signedOut);
   if (!state.details.name) state.details.name = state.auth.name || "";
+  let restored = null;
   try {
-    const [settings, customerTypes, locations] = await Promise.all([
-      get("bookme/config/organization-settings"),
-      get("config/customer-types"),
-      get("bookme/config/locations"),
-    ]);
-    Object.assign(state, { settings, locations });
-    topic.useCustomerTypes(customerTypes);
-    await topic.loadTopics();
+    await readNames();
+    restored = await hold.restore(); // a reload while holding a time: the same hold, or the same time again
   } catch (error) {
     state.step = "topic";
     return failure(error);
   }
+  if (restored) {
+    state.allTopics = state.topics;
+    return go("details", { push: false });
+  }
   go("topic", { push: false });
+}
+
+/** The bank's settings, customer types, branches and topics, with their names in the page's language. */
+async function readNames() {
+  const lang = apiLang();
+  const [settings, customerTypes, locations] = await Promise.all([
+    get("bookme/config/organization-settings", { lang }),
+    get("config/customer-types", { lang }),
+    get("bookme/config/locations", { lang }),
+  ]);
+  Object.assign(state, { settings, locations });
+  topic.useCustomerTypes(customerTypes);
+  await topic.loadTopics();
+  if (state.allTopics) state.allTopics = state.allTopics.map((x) => state.topics.find((y) => y.id === x.id) || x);
+  state.namesLang = state.lang;
 }
 
 function switchLanguage() {
@@ -122,6 +136,10 @@ function switchLanguage() {
   if (state.notice?.text) state.notice = null; // it was written in the other language
   render();
   announce(t().pageTitle);
+  // The bank's names in the new language (topics, branches, meeting types); the page is usable meanwhile.
+  if (state.auth && state.step !== "signin" && state.step !== "loading") {
+    readNames().then(() => render(), () => { /* the names stay in the other language */ });
+  }
 }
 
 /** The browser's back and forward buttons move between the steps. */

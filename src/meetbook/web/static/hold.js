@@ -1,6 +1,7 @@
 // The hold: the one time slot this visit holds while the customer books, its countdown, and
 // letting it go. One reservation token per visit, kept in sessionStorage and sent with every hold:
-// holding another time moves the hold (the API frees the old one).
+// holding another time moves the hold (the API frees the old one). The hold itself is kept in
+// sessionStorage too, so a reload finds it again (restore).
 
 import { ApiError, call, get } from "./api.js";
 import { randomId } from "./auth.js";
@@ -8,6 +9,7 @@ import { mmss, t } from "./format.js";
 import { announce } from "./ui.js";
 
 const RESERVATION_TOKEN = "meetbook.reservationToken";
+const HOLD = "meetbook.hold";
 
 let held = null; // the API's answer plus meetingType, topicId, customerTypeId; warned and recheckAt for the countdown
 let idempotencyKey = null; // one per hold: a double click or a retry books once
@@ -49,18 +51,57 @@ export async function reserve(slot, choice) {
       token: reservationToken(), // the same token every time: the API frees the previous hold
     },
   });
-  held = { ...answer, meetingType: slot.meetingType, topicId: choice.topicId, customerTypeId: choice.customerTypeId };
+  held = { ...answer, meetingType: slot.meetingType, topicId: choice.topicId, customerTypeId: choice.customerTypeId, location: slot.location || null };
   idempotencyKey = randomId();
+  keep();
   startCountdown();
   return held;
 }
 
+function keep() {
+  if (held) sessionStorage.setItem(HOLD, JSON.stringify({ ...held, key: idempotencyKey, warned: undefined, recheckAt: undefined }));
+  else sessionStorage.removeItem(HOLD);
+}
+
+/** After a reload: the hold this tab had, asked of the API. Leaving the page released it (pagehide),
+ *  so the same time is held again with the visit's token while the old hold would still have lasted
+ *  (a reload, or back within its five minutes); null when it is gone or taken. */
+export async function restore() {
+  let kept = null;
+  try {
+    kept = JSON.parse(sessionStorage.getItem(HOLD) || "null");
+  } catch { /* nothing kept */ }
+  if (!kept?.id) return null;
+  try {
+    const answer = await get(`bookme/time-slots/${encodeURIComponent(kept.id)}`);
+    if (answer.status === "Reserved" && Date.parse(answer.expiresAt) > Date.now()) {
+      held = { ...kept, ...answer };
+      idempotencyKey = kept.key || randomId();
+      keep();
+      startCountdown();
+      return held;
+    }
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 404)) throw error;
+  }
+  if (Date.parse(kept.expiresAt) > Date.now()) {
+    try {
+      return await reserve(kept, kept);
+    } catch (error) {
+      if (!(error instanceof ApiError && (error.status === 409 || error.status === 404))) throw error;
+    }
+  }
+  sessionStorage.removeItem(HOLD);
+  return null;
+}
+
 /** Give the time back to others now (the API is told; `keepalive` lets that outlive the page). */
-export function release({ keepalive = false } = {}) {
+export function release({ keepalive = false, remember = false } = {}) {
   const hold = held;
   if (!hold) return;
   held = null;
   stopCountdown();
+  if (!remember) keep(); // a page being left keeps the record, so that a reload can hold the time again
   call("DELETE", `bookme/time-slots/${encodeURIComponent(hold.id)}`, {
     query: { reservationToken: reservationToken() },
     keepalive, // lets the request finish after the page is gone
@@ -71,19 +112,21 @@ export function release({ keepalive = false } = {}) {
 export function forget() {
   stopCountdown();
   held = null;
+  keep();
 }
 
 /** The hold is gone on the server: forget it and let the page say so. */
 export function ranOut() {
   stopCountdown();
   held = null;
+  keep();
   whenRanOut();
 }
 
 /** pagehide: release the hold, and remember that for when the page is shown again. */
 export function leave() {
   if (held) {
-    release({ keepalive: true });
+    release({ keepalive: true, remember: true });
     releasedOnLeave = true;
   }
 }
@@ -92,6 +135,7 @@ export function leave() {
 export function takeReleasedOnLeave() {
   const was = releasedOnLeave;
   releasedOnLeave = false;
+  if (was) keep(); // back from the page cache: the hold stays released
   return was;
 }
 

@@ -11,6 +11,8 @@ export const state = {
   topics: [], // the topics the chosen customer type may book
   allTopics: null, // the topics as they were when the customer chose one (for names on later steps)
   locations: [], // the bank's branches
+  namesLang: null, // the page language the bank's names (topics, branches, settings) were last read in
+  advisors: {}, // employee id -> the employee, as far as the page has needed them
   choice: { customerTypeId: "", topicId: "", meetingType: "", branch: "" },
   details: { name: "", email: "", phone: "", description: "" }, // what the customer typed, kept all visit
   errors: {}, // field -> message, for the form on the current step
@@ -18,4 +20,5 @@ export const state = {
   busy: false, // a request the customer started is under way
 };
 
+export const branchByName = (name) => state.locations.find((l) => l.location === name);
 export const topicById = (id) => state.topics.find((x) => x.id === id) || state.allTopics?.find((x) => x.id === id);

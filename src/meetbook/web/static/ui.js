@@ -30,6 +30,13 @@ export function applyChrome() {
   switcher.lang = text.switchLang;
   switcher.setAttribute("aria-label", text.switchLabel);
   document.getElementById("footer-text").textContent = text.footer;
+  // The bank, not the product: its name (and logo, from this server only) from booking-config.json.
+  const bank = state.config?.bankName;
+  document.getElementById("brand-name").textContent = bank || text.pageTitle;
+  const logo = document.getElementById("brand-logo");
+  const source = state.config?.logoUrl;
+  if (source && /^(\/(?!\/)|data:image\/)/.test(source) && logo.getAttribute("src") !== source) logo.setAttribute("src", source);
+  logo.classList.toggle("bank-logo", Boolean(source));
   const user = document.getElementById("user");
   replace(
     user,

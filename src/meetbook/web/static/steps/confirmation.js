@@ -2,8 +2,8 @@
 
 import { ApiError, call, get } from "../api.js";
 import { h } from "../dom.js";
-import { span, t, typeLabel, when, zone } from "../format.js";
-import { state, topicById } from "../state.js";
+import { advisorName, apiLang, branchName, nameOf, span, t, typeLabel, when, zone } from "../format.js";
+import { branchByName, state, topicById } from "../state.js";
 import * as time from "../time.js";
 import { announce, applyChrome, failure, go, heading, render } from "../ui.js";
 import { forgetWeek } from "./week.js";
@@ -26,19 +26,14 @@ export async function showBooked(booked) {
   go("done");
 }
 
-function advisorName(employee) {
-  if (!employee) return "–";
-  return employee.displayName || [employee.firstName, employee.lastName].filter(Boolean).join(" ") || employee.initials;
-}
-
 function place(m) {
   const text = t();
   if (m.type === "Online") return [text.onlinePlace];
   if (m.type === "Telephone") return [text.phonePlace(m.customerPhone)];
   if (m.type === "OffSite") return [text.offsitePlace];
-  const branch = state.locations.find((l) => l.location === (m.location || room?.location));
+  const branch = branchByName(m.location || room?.location);
   return [
-    branch ? branch.displayName || branch.location : m.location || "–",
+    branch ? branchName(branch) : m.location || "–",
     branch?.address ? h("br") : null,
     branch?.address ? h("span", { class: "muted" }, branch.address) : null,
     room ? [h("br"), `${text.room}: ${room.name}`] : null,
@@ -60,10 +55,10 @@ export function view() {
       ? h("p", { class: "invitation", "data-key": "invitation" }, text.invitationSent(m.customerEmail))
       : null,
     h("dl", { class: cancelled ? "facts cancelled" : "facts" },
-      row(text.topic, topicById(m.topicId)?.name || "–"),
+      row(text.topic, nameOf(topicById(m.topicId)) || "–"),
       row(text.meetingType, typeLabel(m.type)),
       row(text.when, span(start, Date.parse(m.endDate))),
-      row(text.advisor, advisorName(advisor)),
+      row(text.advisor, advisorName(advisor) || "–"),
       row(text.where, place(m))),
     cancel === "unavailable" ? h("p", { class: "notice error", role: "alert", id: "notice", tabindex: "-1" }, text.cancelUnavailable) : null,
     cancelled ? null : h("div", { class: "actions" },
@@ -83,7 +78,8 @@ export function view() {
 async function downloadIcs() {
   const m = meeting;
   try {
-    const blob = await call("POST", `bookme/meetings/${encodeURIComponent(m.id)}/ical`, { body: {}, accept: "text/calendar" });
+    // In the page's language, whatever the meeting's (the customer may have switched since booking).
+    const blob = await call("POST", `bookme/meetings/${encodeURIComponent(m.id)}/ical`, { query: { lang: apiLang() }, body: {}, accept: "text/calendar" });
     const href = URL.createObjectURL(blob);
     const link = h("a", { href, download: `${state.lang === "da" ? "moede" : "meeting"}-${time.localDate(Date.parse(m.startDate), zone())}.ics`, hidden: true });
     document.body.append(link);

@@ -2,12 +2,12 @@
 
 import { ApiError, call } from "../api.js";
 import { h } from "../dom.js";
-import { mmss, span, t, typeLabel } from "../format.js";
+import { mmss, nameOf, span, t, typeLabel } from "../format.js";
 import * as hold from "../hold.js";
 import { state, topicById } from "../state.js";
 import { announce, described, failure, fieldError, heading, noticeBox, render } from "../ui.js";
 import { showBooked } from "./confirmation.js";
-import { showTime } from "./week.js";
+import { showTime, whereAndWho } from "./week.js";
 
 const DESCRIPTION_MAX = 1000;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
@@ -54,7 +54,8 @@ export function view() {
     heading(text.detailsTitle),
     h("div", { class: "hold-box" },
       h("p", { class: "hold-what" }, h("strong", {}, span(Date.parse(held.startDate), Date.parse(held.endDate))), h("br"),
-        `${topic?.name || ""} · ${typeLabel(held.meetingType)}`),
+        `${nameOf(topic)} · ${typeLabel(held.meetingType)}`,
+        whereAndWho(held, { always: true }) ? [h("br"), h("span", { class: "where-who" }, whereAndWho(held, { always: true }))] : null),
       h("p", { class: "countdown" }, h("span", { id: "hold-lead" }, text.holdLead), " ",
         h("span", { role: "timer", "aria-labelledby": "hold-lead", "data-countdown": "", id: "countdown" }, mmss(Date.parse(held.expiresAt) - Date.now()))),
       h("button", { type: "button", class: "link", key: "other-time", onclick: () => { state.notice = null; showTime(); } }, text.otherTime)),

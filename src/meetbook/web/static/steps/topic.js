@@ -3,7 +3,7 @@
 
 import { get } from "../api.js";
 import { h } from "../dom.js";
-import { locale, t, typeLabel } from "../format.js";
+import { apiLang, branchName, locale, nameOf, t, typeLabel } from "../format.js";
 import { state, topicById } from "../state.js";
 import { announce, described, failure, fieldError, heading, noticeBox, render } from "../ui.js";
 import { forgetWeek, showTime } from "./week.js";
@@ -28,7 +28,7 @@ export function useCustomerTypes(types) {
 }
 
 export async function loadTopics() {
-  const query = { isCustomer: "true" };
+  const query = { isCustomer: "true", lang: apiLang() };
   if (state.choice.customerTypeId) query.customerCategoryId = state.choice.customerTypeId;
   state.topics = await get("bookme/meeting-topics", query);
   if (!state.topics.some((x) => x.id === state.choice.topicId)) state.choice.topicId = "";
@@ -50,13 +50,13 @@ function fixMeetingType() {
 function topicOptions() {
   const text = t();
   const visible = new Set(state.topics.map((x) => x.id));
-  const order = (a, b) => (a.order ?? 1e9) - (b.order ?? 1e9) || a.name.localeCompare(b.name, locale());
+  const order = (a, b) => (a.order ?? 1e9) - (b.order ?? 1e9) || nameOf(a).localeCompare(nameOf(b), locale());
   const roots = state.topics.filter((x) => !x.parentId || !visible.has(x.parentId)).sort(order);
-  const option = (topic, label) => h("option", { value: topic.id, selected: topic.id === state.choice.topicId }, label || topic.name);
+  const option = (topic, label) => h("option", { value: topic.id, selected: topic.id === state.choice.topicId }, label || nameOf(topic));
   return roots.map((root) => {
     const children = state.topics.filter((x) => x.parentId === root.id).sort(order);
     if (!children.length) return option(root);
-    return h("optgroup", { label: root.name }, option(root, text.topicGeneral(root.name)), children.map((c) => option(c)));
+    return h("optgroup", { label: nameOf(root) }, option(root, text.topicGeneral(nameOf(root))), children.map((c) => option(c)));
   });
 }
 
@@ -77,7 +77,7 @@ export function view() {
               type: "radio", name: "customerType", value: c.id, key: `ct-${c.id}`,
               checked: c.id === state.choice.customerTypeId, onchange: changeCustomerType,
             }),
-            h("span", {}, c.name))))),
+            h("span", {}, nameOf(c)))))),
     h("div", { class: "field" },
       h("label", { for: "topic" }, text.topicLabel),
       fieldError("topic"),
@@ -106,7 +106,7 @@ export function view() {
         h("label", { for: "branch" }, text.branchLabel),
         h("select", { id: "branch", key: "branch", onchange: (e) => { state.choice.branch = e.target.value; } },
           h("option", { value: "" }, text.branchAny),
-          state.locations.map((l) => h("option", { value: l.location, selected: l.location === state.choice.branch }, l.displayName || l.location))))
+          state.locations.map((l) => h("option", { value: l.location, selected: l.location === state.choice.branch }, branchName(l)))))
       : null,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", key: "show-times" }, text.showTimes)),
   );

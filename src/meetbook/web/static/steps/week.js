@@ -1,11 +1,12 @@
 // Step 2: the week view. The days with free times, the chosen day's times, earlier and later weeks,
 // and, when a week is empty, the next free time further ahead. Picking a time holds it (hold.js).
+// Every time says with whom, and where when the customer chose "any branch".
 
 import { ApiError, get } from "../api.js";
 import { h } from "../dom.js";
-import { clock, dayLong, locale, minutesOf, mmss, span, t, typeLabel, when, zone } from "../format.js";
+import { advisorName, branchName, clock, dayLong, locale, minutesOf, mmss, nameOf, span, t, typeLabel, when, zone } from "../format.js";
 import * as hold from "../hold.js";
-import { state, topicById } from "../state.js";
+import { branchByName, state, topicById } from "../state.js";
 import * as time from "../time.js";
 import { announce, failure, go, heading, noticeBox, render } from "../ui.js";
 
@@ -32,11 +33,52 @@ export function forgetWeek() {
   day = null;
 }
 
+/** The week view; back from the details, at the day of the time the customer held (or holds). */
 export function showTime({ push = true } = {}) {
   state.errors = {};
+  const picked = hold.current() || lastPicked;
+  if (picked && picked.topicId === state.choice.topicId) {
+    day = time.localDate(Date.parse(picked.startDate), zone());
+    week = time.mondayOf(day);
+  }
   if (!week) week = time.mondayOf(today());
   go("time", { push });
   loadWeek();
+}
+
+let lastPicked = null; // the time last picked, for "choose a time again" after the hold ran out
+
+/** "Any branch" for a meeting at a branch: each branch is searched on its own, so each time knows its branch. */
+const perBranch = () => state.choice.meetingType === "Physical" && !state.choice.branch && state.locations.length > 1;
+
+/** The search at every branch the customer may meet at, each slot marked with its branch. */
+async function search(startInstant, lookForwardMs) {
+  if (!perBranch()) {
+    const found = await get("bookme/time-slots/available", searchQuery(startInstant, lookForwardMs));
+    const where = state.choice.meetingType === "Physical" ? state.choice.branch || state.locations[0]?.location || null : null;
+    return found.map((slot) => ({ ...slot, location: where }));
+  }
+  const answers = await Promise.all(state.locations.map((l) =>
+    get("bookme/time-slots/available", { ...searchQuery(startInstant, lookForwardMs), meetingLocation: l.location })
+      .then((found) => found.map((slot) => ({ ...slot, location: l.location })))));
+  return answers.flat().sort((a, b) => Date.parse(a.startDate) - Date.parse(b.startDate) || branchOrder(a) - branchOrder(b));
+}
+
+const branchOrder = (slot) => state.locations.findIndex((l) => l.location === slot.location);
+
+/** The advisors of these slots, asked for once each (a customer may read an employee by id). */
+async function loadAdvisors(found) {
+  const missing = [...new Set(found.map((s) => s.employeeId))].filter((id) => id && !(id in state.advisors));
+  await Promise.all(missing.map((id) =>
+    get(`config/employees/${encodeURIComponent(id)}`).then((e) => { state.advisors[id] = e; }, () => { state.advisors[id] = null; })));
+}
+
+/** "Aarhus C · Bo Berg": where and with whom. On a time button only for "any branch" (a chosen
+ *  branch is said once, above the week); the hold always says it. */
+export function whereAndWho(slot, { always = false } = {}) {
+  if (!slot || (!always && !perBranch())) return "";
+  const where = slot.location ? branchName(branchByName(slot.location)) || slot.location : "";
+  return [where, advisorName(state.advisors[slot.employeeId])].filter(Boolean).join(" · ");
 }
 
 function searchQuery(startInstant, lookForwardMs) {
@@ -59,20 +101,25 @@ export async function loadWeek({ focus = null } = {}) {
   next = undefined;
   if (state.step === "time") render();
   try {
-    const found = await get("bookme/time-slots/available", searchQuery(start, end - start));
+    const found = await search(start, end - start);
     if (request !== weekRequest) return;
     const seen = new Set();
-    slots = found.filter((slot) => {
+    const fresh = found.filter((slot) => {
       const at = Date.parse(slot.startDate);
-      const fresh = at >= start && at < end && slot.meetingType === state.choice.meetingType && !seen.has(slot.startDate);
-      seen.add(slot.startDate);
-      return fresh;
+      const key = `${slot.startDate} ${slot.location}`; // one time per start and branch
+      const keep = at >= start && at < end && slot.meetingType === state.choice.meetingType && !seen.has(key);
+      seen.add(key);
+      return keep;
     });
+    await loadAdvisors([...fresh, ...(hold.current() ? [hold.current()] : [])]);
+    if (request !== weekRequest) return;
+    slots = fresh;
     const days = daysWithTimes();
-    if (!days.has(day)) day = [...days.keys()].sort()[0] || null;
+    // The chosen day stays while it is in the week shown (it may have no free time left: it says so).
+    if (!day || day < week || day >= time.addDays(week, 7)) day = [...days.keys()].sort()[0] || null;
     if (state.step === "time") render({ focus });
     if (!slots.length) {
-      const later = await get("bookme/time-slots/available", searchQuery(end, LOOK_AHEAD_DAYS * 86400000));
+      const later = await search(end, LOOK_AHEAD_DAYS * 86400000);
       if (request !== weekRequest) return;
       next = later.find((slot) => slot.meetingType === state.choice.meetingType) || null;
       if (state.step === "time") render({ focus });
@@ -82,7 +129,8 @@ export async function loadWeek({ focus = null } = {}) {
   }
 }
 
-/** local date -> the times that day, with the held time added (the search leaves it out: it is taken, by us). */
+/** local date -> the times that day, with the held time in its place: the search leaves it out (it is
+ *  taken, by us) but may offer another advisor at the same start and branch, which the held one replaces. */
 function daysWithTimes() {
   const byDay = new Map();
   const add = (slot, held) => {
@@ -90,14 +138,15 @@ function daysWithTimes() {
     if (!byDay.has(date)) byDay.set(date, []);
     byDay.get(date).push({ ...slot, held });
   };
-  for (const slot of slots || []) add(slot, false);
   const held = hold.current();
-  if (held && held.meetingType === state.choice.meetingType && held.topicId === state.choice.topicId) {
-    const date = time.localDate(Date.parse(held.startDate), zone());
-    const weekEnd = time.addDays(week, 7);
-    if (date >= week && date < weekEnd && !(byDay.get(date) || []).some((s) => s.startDate === held.startDate)) add(held, true);
+  const ours = held && held.meetingType === state.choice.meetingType && held.topicId === state.choice.topicId ? held : null;
+  const sameTime = (slot) => slot.startDate === ours.startDate && (!perBranch() || !ours.location || slot.location === ours.location);
+  for (const slot of slots || []) if (!(ours && sameTime(slot))) add(slot, false);
+  if (ours) {
+    const date = time.localDate(Date.parse(ours.startDate), zone());
+    if (date >= week && date < time.addDays(week, 7)) add(ours, true);
   }
-  for (const list of byDay.values()) list.sort((a, b) => Date.parse(a.startDate) - Date.parse(b.startDate));
+  for (const list of byDay.values()) list.sort((a, b) => Date.parse(a.startDate) - Date.parse(b.startDate) || branchOrder(a) - branchOrder(b));
   return byDay;
 }
 
@@ -124,14 +173,15 @@ export function view() {
   const mine = hold.current();
 
   const summary = h("div", { class: "summary" },
-    h("p", {}, h("strong", {}, topic?.name || ""), ` · ${typeLabel(state.choice.meetingType)} · ${text.minutes(minutesOf(topic))}`,
-      state.choice.branch ? ` · ${state.locations.find((l) => l.location === state.choice.branch)?.displayName || state.choice.branch}` : ""),
+    h("p", {}, h("strong", {}, nameOf(topic)), ` · ${typeLabel(state.choice.meetingType)} · ${text.minutes(minutesOf(topic))}`,
+      state.choice.branch ? ` · ${branchName(branchByName(state.choice.branch)) || state.choice.branch}` : ""),
     h("button", { type: "button", class: "link", key: "change-choice", "aria-label": text.changeChoice, onclick: backToTopic }, text.change));
 
   const held = mine
     ? h("div", { class: "held", role: "group", "aria-label": text.youHold(when(Date.parse(mine.startDate))) },
       h("p", {}, text.youHold(span(Date.parse(mine.startDate), Date.parse(mine.endDate))), " ",
         h("span", { class: "countdown-inline" }, "(", h("span", { "data-countdown": "" }, mmss(Date.parse(mine.expiresAt) - Date.now())), ")")),
+      whereAndWho(mine, { always: true }) ? h("p", { class: "where-who" }, whereAndWho(mine, { always: true })) : null,
       h("div", { class: "actions" },
         h("button", { type: "button", class: "primary", key: "keep", onclick: () => go("details") }, text.keepThisTime),
         h("button", { type: "button", class: "secondary", key: "release", onclick: () => { hold.release(); announce(text.released); loadWeek({ focus: "#step-title" }); } }, text.releaseThisTime)))
@@ -184,20 +234,23 @@ export function view() {
       ] : null);
   } else if (!day) {
     times = h("p", {}, text.pickDay);
+  } else if (!days.has(day)) {
+    times = [h("h3", { id: "times-title", tabindex: "-1" }, text.timesOn(dayLong(day))), h("p", {}, text.noTimesDay)];
   } else {
     times = [
       h("h3", { id: "times-title", tabindex: "-1" }, text.timesOn(dayLong(day))),
-      h("ul", { class: "times", "aria-labelledby": "times-title" },
+      h("ul", { class: whereAndWho(days.get(day)[0]) ? "times detailed" : "times", "aria-labelledby": "times-title" },
         days.get(day).map((slot) => {
           const start = Date.parse(slot.startDate);
           const end = Date.parse(slot.endDate);
+          const about = whereAndWho(slot);
           return h("li", {},
             h("button", {
-              type: "button", class: slot.held ? "time held" : "time", key: `time-${slot.startDate}`,
+              type: "button", class: slot.held ? "time held" : "time", key: `time-${slot.startDate}-${slot.location}`,
               "aria-pressed": slot.held ? "true" : false, "aria-disabled": state.busy ? "true" : false,
-              "aria-label": text.timeButton(clock(start), clock(end)) + (slot.held ? `, ${text.heldMark}` : ""),
+              "aria-label": text.timeButton(clock(start), clock(end)) + (about ? `, ${about}` : "") + (slot.held ? `, ${text.heldMark}` : ""),
               onclick: () => (slot.held ? go("details") : pick(slot)),
-            }, clock(start)));
+            }, h("span", { class: "clock" }, clock(start)), about ? h("span", { class: "about" }, about) : null));
         })),
     ];
   }
@@ -222,6 +275,7 @@ async function pick(slot) {
   if (state.busy) return;
   const text = t();
   const previous = hold.current();
+  lastPicked = { ...slot, topicId: state.choice.topicId };
   state.busy = true;
   state.notice = null;
   announce(text.reserving);
