@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import BigInteger, Integer, String, bindparam, delete, insert, select, text
+from sqlalchemy.types import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.auth.tokens import Principal
@@ -70,7 +71,7 @@ async def reserve(
         slot.employee_id, slot.start_date, slot.end_date, room_id=slot.room_id, customer_initiated=not who.is_employee,
         ignore_meeting_ids=(request.existing_meeting_id,) if request.existing_meeting_id else (),
     )
-    read = await check_before_claiming(session, bank, check, now, (who.subject, request.token))
+    read = await check_before_claiming(session, bank, check, now, (who.subject, request.token), all_holds=limited)
     offered, expired, held = read.slot, set(read.expired_holds), read.customer_holds
     previous = next((h for h in held if h.mine), None)
     if previous is not None and previous.expires <= epoch(now):
@@ -140,17 +141,37 @@ async def reserve(
     return hold_out(hold)
 
 
+# The hold and its claims in one statement of one fixed text, whatever the number of claims: the
+# hold's INSERT as a CTE, the claims from arrays (the claims' foreign key is checked when the
+# statement ends, the hold is there by then). A multi-row VALUES was compiled anew for every reserve.
+_HOLD_COLUMNS = [c.name for c in HoldRow.__table__.columns]
+_INSERT_HOLD_AND_CLAIMS = text(
+    "WITH new_hold AS (INSERT INTO holds (" + ", ".join(f'"{c}"' for c in _HOLD_COLUMNS) + ") VALUES ("
+    + ", ".join(f":{c}" for c in _HOLD_COLUMNS) + ")) "
+    "INSERT INTO claims (id, resource, start_s, end_s, meeting_seconds, hold_id, expires_s) "
+    "SELECT c.id, c.resource, c.start_s, c.end_s, c.meeting_seconds, :id, :claims_expire "
+    "FROM unnest(:claim_ids, :claim_resources, :claim_starts, :claim_ends, :claim_seconds) "
+    "AS c(id, resource, start_s, end_s, meeting_seconds)"
+).bindparams(
+    *(bindparam(c.name, type_=c.type) for c in HoldRow.__table__.columns),
+    bindparam("claims_expire", type_=BigInteger), bindparam("claim_ids", type_=ARRAY(String)),
+    bindparam("claim_resources", type_=ARRAY(String)), bindparam("claim_starts", type_=ARRAY(BigInteger)),
+    bindparam("claim_ends", type_=ARRAY(BigInteger)), bindparam("claim_seconds", type_=ARRAY(Integer)),
+)
+
+
 async def _insert_hold(session: AsyncSession, hold: dict, claims: list[dict]) -> None:
     """The hold and its claims as plain INSERTs, not the unit of work: a reserve is mostly round
-    trips and per-statement overhead. On PostgreSQL one statement (the hold's INSERT as a CTE;
-    the claims' foreign key is checked when the statement ends, the hold is there by then)."""
-    add_hold = insert(HoldRow.__table__).values(**hold)
-    if not claims:
-        await session.execute(add_hold)
-    elif session.bind.dialect.name == "postgresql":
-        await session.execute(insert(ClaimRow.__table__).values(claims).add_cte(add_hold.cte("new_hold")))
-    else:
-        await session.execute(add_hold)
+    trips and per-statement overhead."""
+    if claims and session.bind.dialect.name == "postgresql":
+        await session.execute(_INSERT_HOLD_AND_CLAIMS, {
+            **hold, "claims_expire": claims[0]["expires_s"], "claim_ids": [c["id"] for c in claims],
+            "claim_resources": [c["resource"] for c in claims], "claim_starts": [c["start_s"] for c in claims],
+            "claim_ends": [c["end_s"] for c in claims], "claim_seconds": [c["meeting_seconds"] for c in claims],
+        })
+        return
+    await session.execute(insert(HoldRow.__table__).values(**hold))
+    if claims:
         await session.execute(insert(ClaimRow.__table__), claims)
 
 

@@ -87,10 +87,12 @@ class ClaimCheck:
 
 
 async def check_before_claiming(
-    session: AsyncSession, bank: Bank, check: SlotCheck, now: dt.datetime, customer_session: tuple[str, str]
+    session: AsyncSession, bank: Bank, check: SlotCheck, now: dt.datetime, customer_session: tuple[str, str],
+    all_holds: bool = True,
 ) -> ClaimCheck:
     """offered_slot for a reserve, in the same one read: the customer session's (subject, token)
-    own hold does not count against the slot, and comes back with the customer's other holds."""
+    own hold does not count against the slot, and comes back with the customer's other holds
+    (only when `all_holds`: they are counted against a customer's limit)."""
     now_s = epoch(now)
     plan = check.plan(bank, now_s)
     # Even when the advisor is not in play, read their time: the caller learns of the customer's holds either way.
@@ -98,7 +100,7 @@ async def check_before_claiming(
     read = await read_before_claiming(
         session, epoch(check.start), epoch(check.end), now_s, advisor_ids=advisor_ids,
         room_ids=plan.room_ids if plan is not None else (), ignore_meeting_ids=check.ignore_meeting_ids,
-        ignore_hold_ids=check.ignore_hold_ids, customer_session=customer_session,
+        ignore_hold_ids=check.ignore_hold_ids, customer_session=customer_session, all_holds=all_holds,
     )
     slot = check.match(plan, read.occupancy) if plan is not None and plan.advisor_ids else None
     return ClaimCheck(slot, read.expired_holds, read.customer_holds)

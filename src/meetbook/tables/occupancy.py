@@ -119,16 +119,18 @@ async def read_before_claiming(
     ignore_meeting_ids: Collection[str] = (),
     ignore_hold_ids: Collection[str] = (),
     customer_session: tuple[str, str] | None = None,
+    all_holds: bool = True,
 ) -> ClaimingRead:
     """The narrow read of load_occupancy, a row per claim, with expired holds' claims too. With
     `customer_session` (subject, reservation token), that session's hold does not count (moving
-    one's own hold within its time is fine), and the customer's live holds come back with it."""
+    one's own hold within its time is fine), and comes back with the customer's other live holds
+    (`all_holds`; without it only the session's own: an employee, who has no limit, may hold hundreds)."""
     params = _params(window_start, window_end, now, ignore_meeting_ids, ignore_hold_ids, advisor_ids, room_ids)
     if customer_session is not None:
         params["subject"], params["token"] = customer_session
     connection = await session.connection()
     query = _named_query(True, bool(ignore_meeting_ids), bool(ignore_hold_ids), connection.dialect.name == "postgresql",
-                         customer_session is not None)
+                         customer_session is not None, all_holds)
     return await _load_named(connection, query, params, now)
 
 
@@ -308,7 +310,8 @@ class _Calendar:
 
 
 @lru_cache(maxsize=None)
-def _named_query(with_expired: bool, ignore_meetings: bool, ignore_holds: bool, arrays: bool, of_token: bool = False):
+def _named_query(with_expired: bool, ignore_meetings: bool, ignore_holds: bool, arrays: bool, of_token: bool = False,
+                 all_holds: bool = True):
     c = ClaimRow.__table__.c
     claims = select(
         c.resource, c.start_s, c.end_s, c.meeting_seconds, c.expires_s, c.hold_id,
@@ -326,7 +329,7 @@ def _named_query(with_expired: bool, ignore_meetings: bool, ignore_holds: bool, 
         parts.append(select(
             h.employee_id, _epoch(h.start, arrays), _epoch(h.end, arrays), literal(0, Integer), expires,
             h.id, case((is_mine, literal(_TOKEN_HOLD, String)), else_=literal(_OTHER_HOLD, String)), h.room_id,
-        ).where(h.subject == bindparam("subject"), or_(is_mine, expires > bindparam("now"))))
+        ).where(h.subject == bindparam("subject"), or_(is_mine, expires > bindparam("now")) if all_holds else is_mine))
     return union_all(*parts)
 
 
