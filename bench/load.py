@@ -99,6 +99,8 @@ def meetbook_env(database_url: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEETBOOK_")}
     # Rate limits off: the load generator is a handful of clients sending thousands of requests.
     env.update({"MEETBOOK_DATABASE_URL": database_url, "MEETBOOK_LOG_LEVEL": "WARNING", "MEETBOOK_RATE_LIMITS": ""})
+    # The servers send their invitations as they would in use (as .eml files here: no SMTP server).
+    env["MEETBOOK_MAIL_DIR"] = tempfile.mkdtemp(prefix="meetbook-bench-mail-")
     for key in ("MEETBOOK_AUTH_SECRET", "MEETBOOK_AUTH_ISSUER", "MEETBOOK_AUTH_AUDIENCE"):
         if key in os.environ:
             env[key] = os.environ[key]

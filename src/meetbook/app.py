@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,10 +16,16 @@ from meetbook import __version__, docs_ui, monitoring, openapi
 from meetbook.auth.pkce import router as pkce_router
 from meetbook.auth.routes import router as auth_router
 from meetbook.auth.tokens import TokenVerifier
+from meetbook.calendarsync.consumer import CalDavConsumer
+from meetbook.calendarsync.routes import router as calendarsync_router
+from meetbook.calendarsync.sync import Syncer
 from meetbook.catalog.admin.routes import router as admin_router
 from meetbook.catalog.routes import router as catalog_router
 from meetbook.catalog.snapshot import SnapshotCache
+from meetbook.compliance.retention import apply_retention
+from meetbook.compliance.routes import router as compliance_router
 from meetbook.core import idempotency
+from meetbook.core.actor import CLOCK, acting_as
 from meetbook.core.clock import Clock, SystemClock
 from meetbook.core.config import Settings, get_settings, parsed_rate_limits
 from meetbook.core.db import make_engine, make_sessionmaker, unit_of_work
@@ -27,8 +34,9 @@ from meetbook.core.metrics import HttpMetrics
 from meetbook.core.middleware import BodyLimit, RequestLog, TargetLimit
 from meetbook.core.query import plain_parameters
 from meetbook.core.ratelimit import RateLimit, RateLimiter
-from meetbook.feeds.routes import router as feeds_router
+from meetbook.core.replica import SearchSessions, make_replica_engine
 from meetbook.events.dispatcher import Dispatcher
+from meetbook.feeds.routes import router as feeds_router
 from meetbook.meetings.routes import router as meetings_router
 from meetbook.notifications.consumer import MailConsumer
 from meetbook.notifications.routes import router as notifications_router
@@ -37,6 +45,9 @@ from meetbook.reservations.routes import router as reservations_router
 from meetbook.slots.routes import router as slots_router
 from meetbook.tables.claiming import prune_past_claims, sweep_expired
 from meetbook.web.routes import router as web_router
+from meetbook.webhooks.addresses import Policy as WebhookPolicy
+from meetbook.webhooks.consumer import WebhookConsumer
+from meetbook.webhooks.routes import router as webhooks_router
 
 log = logging.getLogger("meetbook")
 
@@ -52,7 +63,9 @@ Times are ISO 8601 (UTC output with `Z`); durations are `[d.]hh:mm:ss`.
 
 async def _sweeper(app: FastAPI) -> None:
     """Expired holds never block anyone, and past meetings' claims are never read; this tidies
-    them away, so that the tables a search reads stay the size of the future, not of the past."""
+    them away, so that the tables a search reads stay the size of the future, not of the past.
+    The bank's retention periods are applied too, at most once per RETENTION_EVERY."""
+    last_retention = None
     while True:
         await asyncio.sleep(app.state.settings.sweep_interval_seconds)
         try:
@@ -63,6 +76,25 @@ async def _sweeper(app: FastAPI) -> None:
                 await idempotency.forget_old(session, now)
         except Exception:  # keep sweeping; the next round will try again
             log.exception("sweeping expired holds failed")
+        now = app.state.clock.now()
+        if last_retention is None or now - last_retention >= RETENTION_EVERY:
+            try:
+                await retention_round(app)
+                last_retention = now
+            except Exception:
+                log.exception("applying the retention periods failed")
+
+
+# Retention periods are days long: once every ten minutes is plenty, and spares each sweep a scan of past meetings.
+RETENTION_EVERY = dt.timedelta(minutes=10)
+
+
+async def retention_round(app: FastAPI):
+    """One round of the bank's retention periods in its own transaction, recorded in the audit trail as the sweeper's."""
+    with acting_as(None, "sweeper"):
+        async with unit_of_work(app.state.sessions) as session:
+            session.info[CLOCK] = app.state.clock
+            return await apply_retention(session, app.state.clock.now())
 
 
 def build_dispatcher(settings: Settings, sessions, clock: Clock) -> Dispatcher:
@@ -73,7 +105,8 @@ def build_dispatcher(settings: Settings, sessions, clock: Clock) -> Dispatcher:
     else:  # the laptop default: what would be sent, as files
         transport = MailDirTransport(Path(settings.mail_dir))
     mail = MailConsumer(sessions, transport, mail_from=settings.mail_from, uid_domain=settings.ical_uid_domain)
-    return Dispatcher(sessions, [mail], clock)
+    webhooks = WebhookConsumer(sessions, WebhookPolicy.of(settings.environment, settings.webhook_allow_private))
+    return Dispatcher(sessions, [mail, webhooks, CalDavConsumer(sessions, settings)], clock)
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
@@ -84,12 +117,16 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         app.state.engine = make_engine(settings.database_url)
         app.state.sessions = make_sessionmaker(app.state.engine)
         app.state.read_sessions = make_sessionmaker(app.state.engine, read_only=True)
+        replica = make_replica_engine(settings.database_replica_url) if settings.database_replica_url else None
+        app.state.search_sessions = SearchSessions(app.state.read_sessions, replica)
         app.state.dispatcher = build_dispatcher(settings, app.state.sessions, app.state.clock)
         tasks = []
         if settings.sweep_interval_seconds > 0:
             tasks.append(asyncio.create_task(_sweeper(app)))
         if settings.dispatch_in_server:
             tasks.append(asyncio.create_task(app.state.dispatcher.run_forever(settings.dispatch_poll_seconds)))
+        if settings.calendar_sync_seconds > 0:  # advisors' calendars read on a timer (also by `meetbook worker`)
+            tasks.append(asyncio.create_task(Syncer(app.state.sessions, settings, app.state.clock).run_forever()))
         operations = await monitoring.start(app)
         try:
             yield
@@ -100,6 +137,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await app.state.engine.dispose()
+            if replica is not None:
+                await replica.dispose()
 
     app = FastAPI(
         title="meetbook: customer meeting booking",
@@ -130,7 +169,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     docs_ui.install(app)
 
     # Routes are matched in order: the booking flow's first, the hundred configuration routes after.
-    for router in (slots_router, reservations_router, meetings_router, notifications_router, catalog_router, admin_router, feeds_router):
+    for router in (slots_router, reservations_router, meetings_router, notifications_router, catalog_router, admin_router, feeds_router,
+                   webhooks_router, calendarsync_router, compliance_router):
         app.include_router(router)
     if settings.builtin_issuer:  # with an identity provider's JWKS, tokens come from there only
         app.include_router(auth_router)
@@ -147,7 +187,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         except Exception:
             log.exception("readiness check failed")
             return error(503, "the database does not answer")
-        return json({"status": "ok"})
+        # Ready while the primary answers: searches read the primary while the replica does not.
+        replica = await request.app.state.search_sessions.replica_state()
+        return json({"status": "ok"} if replica is None else {"status": "ok", "replica": replica})
 
     if settings.metrics_port is None:  # else only on its own port, without a token (monitoring.start)
         app.include_router(monitoring.router)

@@ -33,9 +33,20 @@ def _migrate(url: str) -> None:
 
 
 async def _with_session(url: str, work):
+    from meetbook.core.actor import acting_as
     from meetbook.core.db import run_in_transaction
 
-    return await run_in_transaction(url, work)
+    with acting_as(_os_user(), "cli"):  # the audit trail's "who" for imports and the demo bank
+        return await run_in_transaction(url, work)
+
+
+def _os_user() -> str | None:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None
 
 
 async def _import(url: str, document, quiet: bool = False) -> dict[str, int]:
@@ -183,6 +194,7 @@ def worker(
     started with MEETBOOK_DISPATCH_IN_SERVER=false, or as well as them: deliveries are claimed so that
     no message goes out twice at once."""
     from meetbook.app import build_dispatcher
+    from meetbook.calendarsync.sync import Syncer
     from meetbook.core.clock import SystemClock
     from meetbook.core.db import make_engine, make_sessionmaker
 
@@ -193,11 +205,17 @@ def worker(
     async def run() -> int:
         engine = make_engine(settings.database_url)
         try:
-            dispatcher = build_dispatcher(settings, make_sessionmaker(engine), SystemClock())
+            sessions = make_sessionmaker(engine)
+            dispatcher = build_dispatcher(settings, sessions, SystemClock())
+            calendars = Syncer(sessions, settings, SystemClock())
             if once:
+                await calendars.sync_due()  # the calendars due now, then what their meetings' pushes need
                 return await dispatcher.run_until_idle()
             typer.echo(f"delivering the outbox every {settings.dispatch_poll_seconds:g} s; Ctrl+C stops")
-            await dispatcher.run_forever(settings.dispatch_poll_seconds)
+            loops = [dispatcher.run_forever(settings.dispatch_poll_seconds)]
+            if settings.calendar_sync_seconds > 0:  # and reading advisors' calendars, claimed as the servers claim them
+                loops.append(calendars.run_forever())
+            await asyncio.gather(*loops)
             return 0
         finally:
             await engine.dispose()
@@ -208,6 +226,21 @@ def worker(
         done = 0
     if once:
         typer.echo(f"{done} event(s) planned and delivery attempt(s) made")
+
+
+audit = typer.Typer(help="The audit trail.", no_args_is_help=True)
+app.add_typer(audit, name="audit")
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Walk the audit trail's hash chain; exit 1 naming the first row that does not match (changed or deleted)."""
+    from meetbook.tables.audit import verify_chain
+
+    verdict = asyncio.run(_with_session(get_settings().database_url, verify_chain))
+    if verdict.problem is not None:
+        _fail(f"the audit trail does not verify: {verdict.problem} ({verdict.rows} row(s) before it match)")
+    typer.echo(f"audit trail verified: {verdict.rows} row(s), the chain is intact")
 
 
 def main() -> None:

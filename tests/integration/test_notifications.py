@@ -319,3 +319,19 @@ def test_without_smtp_messages_are_eml_files(database_url, tmp_path, clock, toke
     parsed = [email.message_from_bytes(f.read_bytes(), policy=DEFAULT_POLICY) for f in files]
     assert CUSTOMER in {str(m["To"].addresses[0].addr_spec) for m in parsed}
     assert all(m.get_content_type() == "multipart/mixed" for m in parsed)
+
+
+def test_a_process_that_dies_mid_send_leaves_the_message_due_again(client, token, load_bank, inbox, clock):
+    load_bank(b.bank())
+    meeting = _book(client, token("customer", subject="c-12"))
+    dispatcher = client.app.state.dispatcher
+    client.portal.call(dispatcher.plan)
+    claimed = client.portal.call(dispatcher._claim)  # claimed, then the process "dies" before sending
+    assert claimed and inbox.received == []
+    deliver(client)
+    assert inbox.received == []  # the claim's lease still holds: nobody else sends it meanwhile
+    clock.advance(minutes=3)
+    deliver(client)
+    assert len(inbox.received) == len(claimed)
+    notes = client.get(f"/bookme/meetings/{meeting['id']}/notifications", headers=token("employee")).json()
+    assert {(n["status"], n["attempts"]) for n in notes} == {("Sent", 2)}

@@ -18,7 +18,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("availability", "messages"),  # the pure engine; the pure wording of messages (Jinja2, Babel)
     ("tables",),  # every ORM row, resource keys, the shared claim reads and writes
     ("auth",),
-    ("catalog",),  # configuration
+    ("catalog", "compliance"),  # configuration; the audit log, erasure and retention
     ("slots",),  # search, and every time slot that is not a reservation
     ("reservations",),  # holds
     ("meetings",),

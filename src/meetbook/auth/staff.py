@@ -17,8 +17,19 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
-from meetbook.auth.pkce import _CHALLENGE, _HEADERS, CODE_LIFETIME, PAGE_REFUSALS, STAFF_CLIENT, Grant, _enabled, _error_page, \
-    _redirect_error, check_client, codes
+from meetbook.auth.pkce import (
+    _CHALLENGE,
+    _HEADERS,
+    CODE_LIFETIME,
+    PAGE_REFUSALS,
+    STAFF_CLIENT,
+    Grant,
+    _enabled,
+    _error_page,
+    _redirect_error,
+    check_client,
+    codes,
+)
 from meetbook.core.errors import Invalid, NotFound
 from meetbook.core.http import Now
 from meetbook.tables.catalog import EmployeeRow

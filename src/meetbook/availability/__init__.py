@@ -19,8 +19,6 @@ Where each rule lives (`engine.py` runs them in order):
 from .best import tie_break_hash
 from .engine import SearchPlan, compute_slot_rows, compute_slots
 from .meeting import resolve_duration
-from .reasons import CODES as REASON_CODES
-from .reasons import DayReasons
 from .model import (
     BUSY,
     CALENDAR_STATUSES,
@@ -55,6 +53,8 @@ from .model import (
     Topic,
     Workday,
 )
+from .reasons import CODES as REASON_CODES
+from .reasons import DayReasons
 
 __all__ = [
     "BUSY",

@@ -37,9 +37,9 @@ from .memo import BankMemo, bank_memo
 from .model import Bank, CalendarColumns, ClaimColumns, Occupancy, Slot, SlotSearch
 from .notice import earliest_starts, notice_seconds
 from .offer import offered
-from .reasons import DayReasons, explain
 from .open_time import advisor_open_rows, cohort_open_time, open_starts
 from .reach import is_joint, joint_members, named, reach_of
+from .reasons import DayReasons, explain
 from .rooms import free_rooms, room_rule, rooms_at
 from .schedule import OpenSchedule
 from .window import Window, search_window

@@ -145,7 +145,8 @@ async def import_bank(session: AsyncSession, bank: BankDefinition, progress: Pro
         # Only the keys the file gives; columns are named as the fields, but for these.
         for field in given:
             column = _SETTINGS_COLUMNS.get(field, field)
-            setattr(settings, column, values[column])
+            if column in values:  # not the read-only localized* fields
+                setattr(settings, column, values[column])
         counts["organizationSettings"] = 1
         tick("organizationSettings", 1)
 
@@ -432,7 +433,9 @@ async def export_bank(session: AsyncSession) -> dict[str, Any]:
 
     settings = await organization_settings(session)
     rules = (await session.scalars(select(m.PriorityRuleRow).order_by(m.PriorityRuleRow.position))).all()
-    calendar = (await session.scalars(select(CalendarEntryRow).order_by(CalendarEntryRow.start_s))).all()
+    # Time a calendar sync brought belongs to the advisor's calendar, not to the bank's file.
+    own_time = select(CalendarEntryRow).where(CalendarEntryRow.source.is_(None)).order_by(CalendarEntryRow.start_s)
+    calendar = (await session.scalars(own_time)).all()
     templates = (await session.scalars(select(m.MessageTemplateRow))).all()
     order = {(kind, language): i for i, (kind, language) in enumerate(
         (k, lang) for k in messages.KINDS for lang in messages.LANGUAGES)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from meetbook.catalog import schemas as c
+from meetbook.catalog.localized import closing_day_names, meeting_type_names, pick
 from meetbook.core.wire import FROM_CODE
 from meetbook.tables import catalog as m
 
@@ -10,16 +11,17 @@ DAY_INDEX = {day: i for i, day in enumerate(c.DAYS)}
 
 
 def customer_type_fields(x: c.CustomerType) -> dict:
-    return {"name": x.name}
+    return {"name": x.name, "names": x.names or None}
 
 
-def customer_type_out(row: m.CustomerTypeRow) -> c.CustomerType:
-    return c.CustomerType(id=row.id, name=row.name)
+def customer_type_out(row: m.CustomerTypeRow, lang: str | None = None) -> c.CustomerType:
+    return c.CustomerType(id=row.id, name=row.name, names=row.names or None, localized_name=pick(row.name, row.names, lang))
 
 
 def topic_fields(x: c.Topic) -> dict:
     return {
         "name": x.name,
+        "names": x.names or None,
         "unique_topic_id": x.unique_topic_id or x.name,
         "parent_id": x.parent_id,
         "order": x.order,
@@ -30,10 +32,12 @@ def topic_fields(x: c.Topic) -> dict:
     }
 
 
-def topic_out(row: m.TopicRow) -> c.Topic:
+def topic_out(row: m.TopicRow, lang: str | None = None) -> c.Topic:
     return c.Topic(
         id=row.id,
         name=row.name,
+        names=row.names or None,
+        localized_name=pick(row.name, row.names, lang),
         unique_topic_id=row.unique_topic_id,
         parent_id=row.parent_id,
         order=row.order,
@@ -97,17 +101,20 @@ def location_fields(x: c.Location) -> dict:
     return {
         "location": x.location,
         "display_name": x.display_name,
+        "names": x.names or None,
         "address": x.address,
         "require_available_room": x.require_available_room,
         "add_rooms_to_booked_meetings": x.add_rooms_to_booked_meetings,
     }
 
 
-def location_out(row: m.LocationRow) -> c.Location:
+def location_out(row: m.LocationRow, lang: str | None = None) -> c.Location:
     return c.Location(
         id=row.id,
         location=row.location,
         display_name=row.display_name,
+        names=row.names or None,
+        localized_display_name=pick(row.display_name or row.location, row.names, lang),
         address=row.address,
         require_available_room=row.require_available_room,
         add_rooms_to_booked_meetings=row.add_rooms_to_booked_meetings,
@@ -193,6 +200,18 @@ def service_group_out(row: m.ServiceGroupRow) -> c.ServiceGroup:
     )
 
 
+def closing_day_entries(stored: list | None) -> dict[str, str | None]:
+    """The stored closing days, ISO date -> name (None: unnamed). A named day is stored as
+    {"date", "name"} in the same JSON list as the plain dates, so no column had to be added."""
+    out: dict[str, str | None] = {}
+    for entry in stored or ():
+        if isinstance(entry, dict):
+            out[entry["date"]] = entry.get("name") or None
+        else:
+            out[entry] = None
+    return out
+
+
 def settings_fields(x: c.OrganizationSettings) -> dict:
     return {
         "time_zone": x.time_zone,
@@ -211,11 +230,25 @@ def settings_fields(x: c.OrganizationSettings) -> dict:
         "default_language": x.default_language,
         "send_confirmation_to_customer": x.send_confirmation_to_customer,
         "reminder_lead_times": list(x.reminder_lead_times),
+        "calendar_entry_retention": x.calendar_entry_retention,
+        "meeting_text_retention": x.meeting_text_retention,
+        "meeting_type_names": dict(x.meeting_type_names) if x.meeting_type_names else None,
+        "closing_day_translations": {d.isoformat(): n for d, n in sorted(x.closing_day_translations.items()) if n}
+        if x.closing_day_translations else None,
+        "logo_url": x.logo_url or None,
     }
 
 
-def settings_out(row: m.OrganizationSettings) -> c.OrganizationSettings:
+def settings_out(row: m.OrganizationSettings, lang: str | None = None) -> c.OrganizationSettings:
+    days = closing_day_entries(row.closing_days)
+    # A removed closing day's translations go with it.
+    translations = {d: n for d, n in (row.closing_day_translations or {}).items() if d in days}
     return c.OrganizationSettings(
+        meeting_type_names=row.meeting_type_names or None,
+        closing_day_translations=translations or None,
+        logo_url=row.logo_url,
+        localized_meeting_type_names=meeting_type_names(row.meeting_type_names, lang) if lang else None,
+        localized_closing_day_names=closing_day_names(days, translations, lang) if lang else None,
         time_zone=row.time_zone,
         opening_time=row.opening_minute,
         closing_time=row.closing_minute,
@@ -232,4 +265,6 @@ def settings_out(row: m.OrganizationSettings) -> c.OrganizationSettings:
         default_language=row.default_language or "da-DK",
         send_confirmation_to_customer=row.send_confirmation_to_customer is not False,
         reminder_lead_times=list(row.reminder_lead_times if row.reminder_lead_times is not None else [86400]),
+        calendar_entry_retention=row.calendar_entry_retention if row.calendar_entry_retention is not None else 7 * 86400,
+        meeting_text_retention=row.meeting_text_retention,
     )

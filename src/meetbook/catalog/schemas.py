@@ -8,10 +8,10 @@ import uuid
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator
+from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
 
 from meetbook.availability.model import CALENDAR_STATUSES, EMPLOYEE_TYPES, MEETING_TYPES
-from meetbook.messages import BODY_LIMIT, KINDS, LANGUAGES, SUBJECT_LIMIT, normalize_language
+from meetbook.catalog.localized import NAME_LANGUAGES, Names
 from meetbook.core.wire import (
     ApiModel,
     Date,
@@ -25,6 +25,7 @@ from meetbook.core.wire import (
     line,
     text,
 )
+from meetbook.messages import BODY_LIMIT, KINDS, LANGUAGES, SUBJECT_LIMIT, normalize_language
 
 MeetingTypeName = Annotated[
     Literal["Physical", "Online", "Telephone", "OffSite"], BeforeValidator(enum_reader(*MEETING_TYPES))
@@ -68,14 +69,25 @@ Place = line(200, min_length=1)  # a branch or a customer's location, by name
 TIME_ZONES = {"type": "string", "enum": sorted(available_timezones()), "examples": ["Europe/Copenhagen"]}
 
 
+def _localized(what: str) -> object:
+    """A field the reads fill with ?lang= (writes ignore it)."""
+    return Field(default=None, json_schema_extra={"readOnly": True},
+                 description=f"{what} in the language of ?lang= ({', '.join(NAME_LANGUAGES)}), the Danish one when "
+                 "it has no translation; null without ?lang=")
+
+
 class CustomerType(ApiModel):
     id: Id | None = None
     name: Name
+    names: Names | None = None
+    localized_name: str | None = _localized("The name")
 
 
 class Topic(ApiModel):
     id: Id | None = None
     name: Name
+    names: Names | None = None
+    localized_name: str | None = _localized("The name")
     unique_topic_id: OptionalName | None = None
     parent_id: Id | None = None
     order: int | None = Field(default=None, ge=-(2**31), le=2**31 - 1)  # an INTEGER column
@@ -115,6 +127,8 @@ class Location(ApiModel):
     id: Id | None = None
     location: Place
     display_name: OptionalName | None = None
+    names: Names | None = Field(default=None, description="The display name per language (da-DK, en-GB, kl-GL)")
+    localized_display_name: str | None = _localized("The display name (else the location's name)")
     address: line(500) | None = None
     require_available_room: bool = False
     add_rooms_to_booked_meetings: bool = True
@@ -266,6 +280,13 @@ class MessageTemplate(MessageTemplateEntry):
     is_default: bool = Field(description="The shipped wording: the bank has not written its own (or has deleted it)")
 
 
+# The logo comes from this server only: a same-origin path (not //host), or the image itself as a data: URL.
+LOGO_LIMIT = 48 * 1024
+LOGO_PATTERN = (r"^(?:/(?:[A-Za-z0-9._~!$&'()*+,;=:@%-][A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?"
+                r"|data:image/(?:png|jpeg|webp|svg\+xml);base64,[A-Za-z0-9+/]+=*)$")
+LogoUrl = Annotated[str, Field(max_length=LOGO_LIMIT, pattern=LOGO_PATTERN)]
+
+
 class OrganizationSettings(ApiModel):
     time_zone: Annotated[line(64), WithJsonSchema(TIME_ZONES, mode="validation")] = "Europe/Copenhagen"
     opening_time: TimeOfDay | None = None
@@ -293,6 +314,37 @@ class OrganizationSettings(ApiModel):
         json_schema_extra={"default": ["1.00:00:00"]},
         description=f"One reminder per lead time before the meeting, at most {MAX_REMINDERS}, each once; [] sends none",
     )
+    calendar_entry_retention: TimeSpan = Field(
+        default=7 * 86400, json_schema_extra={"default": "7.00:00:00"},
+        description="How long past calendar time (busy time, time slots) is kept after it ends before the sweeper deletes it",
+    )
+    meeting_text_retention: TimeSpan | None = Field(
+        default=30 * 86400, json_schema_extra={"default": "30.00:00:00"},
+        description="How long after a meeting ends its free text (title, description, cancellation reason) and the "
+                    "customer's name, e-mail and phone are kept before the sweeper clears them (the meeting stays for "
+                    "statistics); null keeps them",
+    )
+    meeting_type_names: dict[MeetingTypeName, Names] | None = Field(
+        default=None, description="The bank's own words for the meeting types per language; built-in words otherwise",
+        examples=[{"Physical": {"da-DK": "Møde i banken", "en-GB": "At the bank"}}],
+    )
+    closing_day_translations: dict[Date, Names] | None = Field(
+        default=None, description="closingDayNames in other languages, per closing day; each date must be a closing day",
+        examples=[{"2026-12-24": {"en-GB": "Christmas Eve", "kl-GL": "Juulliaqqap unnua"}}],
+    )
+    logo_url: LogoUrl | None = Field(
+        default=None, description="The bank's logo on the booking page: a path on this server (/...) or a data:image URL "
+        f"of at most {LOGO_LIMIT // 1024} kB; never another site, so the page loads nothing from elsewhere",
+    )
+    localized_meeting_type_names: dict[str, str] | None = _localized("Every meeting type's word")
+    localized_closing_day_names: dict[str, str] | None = _localized("The named closing days' names")
+
+    @model_validator(mode="after")
+    def _translated_days_are_closed(self) -> OrganizationSettings:
+        stray = set(self.closing_day_translations or ()) - set(self.closing_days)
+        if stray:
+            raise ValueError(f"closingDayTranslations: {', '.join(sorted(d.isoformat() for d in stray))} is not in closingDays")
+        return self
 
     @field_validator("reminder_lead_times")
     @classmethod
@@ -364,3 +416,40 @@ class Advisors(ApiModel):
     """A service group's own members (PUT .../advisors)."""
 
     employee_ids: list[Id]
+
+
+# -- the staff workspace ------------------------------------------------------------------------------
+
+class StaffMember(ApiModel):
+    employee: Employee = Field(description="The employee whose id or externalId is the token's subject")
+    is_manager: bool = Field(description="The token has the admin scope: the branch view is open to it")
+
+
+ADVISOR_PROBLEMS = ("NoSchedule", "NotBookable", "NoQualification", "NoWorkdays")
+AdvisorProblem = Literal["NoSchedule", "NotBookable", "NoQualification", "NoWorkdays"]
+
+
+class BranchDay(ApiModel):
+    date: Date
+    is_available: bool = Field(description="Works that day (scheduled as available, the bank open)")
+    from_: TimeOfDay | None = Field(default=None, alias="from")
+    to: EndOfDay | None = None
+    location: str | None = Field(default=None, description="Where the advisor works that day")
+    booked: TimeSpan = Field(description="Booked meeting time that starts on the local day")
+    meetings: int = Field(description="Booked meetings that start on the local day")
+    daily_cap: TimeSpan | None = Field(default=None, description="The advisor's daily limit (own, service group's, bank's); none: no limit")
+
+
+class BranchAdvisor(ApiModel):
+    employee: Employee
+    can_be_booked: bool
+    is_only_explicitly_available: bool
+    problems: list[AdvisorProblem] = Field(description="Why customers cannot book the advisor; empty: bookable")
+    days: list[BranchDay]
+
+
+class BranchOverview(ApiModel):
+    location: str
+    week_start: Date = Field(description="The Monday of the week (bank time zone)")
+    closing_days: list[Date] = Field(description="The bank's closing days in the week")
+    advisors: list[BranchAdvisor] = Field(description="Advisors at home at the branch or scheduled there that week, by name")

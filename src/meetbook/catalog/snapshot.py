@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from meetbook.availability import model as a
 from meetbook.catalog.convert import DAY_INDEX
 from meetbook.catalog.store import CONFIGURATION_WRITTEN, configuration_version, local_writes, organization_settings
+from meetbook.core.replica import PRIMARY_READS
 from meetbook.tables import catalog as m
 
 
@@ -25,6 +26,10 @@ class SnapshotCache:
     a process checks at most every `recheck_seconds`. Writes committed through this process are
     seen at once (they count in `local_writes`), and a transaction that wrote configuration
     always reads it; other processes' writes are seen within `recheck_seconds`.
+
+    A search on the replica (core.replica) still reads the version and the bank from the primary:
+    this one snapshot also serves reserves and bookings, and a lagging replica's older version
+    would swap an older configuration in for them (and reload back and forth with the primary's).
     """
 
     def __init__(self, recheck_seconds: float = 0.0, monotonic: Callable[[], float] = time.monotonic) -> None:
@@ -45,6 +50,13 @@ class SnapshotCache:
             and self._monotonic() - self._checked_at < self._recheck
         ):
             return self._bank
+        primary = session.info.get(PRIMARY_READS)
+        if primary is not None:
+            async with primary() as on_primary:
+                return await self._refresh(on_primary, writes)
+        return await self._refresh(session, writes)
+
+    async def _refresh(self, session: AsyncSession, writes: int) -> a.Bank:
         checked_at = self._monotonic()
         version = await configuration_version(session)
         if self._bank is None or version != self._version:

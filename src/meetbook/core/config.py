@@ -23,6 +23,9 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "production", "test"] = "development"
     database_url: str = "sqlite+aiosqlite:///./meetbook.db"
+    # A PostgreSQL streaming replica that searches read from (reserves and bookings check and write on
+    # the primary); while it does not answer, searches read the primary. See docs/deployment.md.
+    database_replica_url: str | None = None
 
     # Tokens: the built-in development issuer signs with HS256 and this secret; production
     # points `jwks_url` at the identity provider and never uses the secret.
@@ -44,6 +47,12 @@ class Settings(BaseSettings):
     page_token_endpoint: str | None = None
     page_client_id: str | None = None
     page_scope: str = "customer"
+    # The same for the staff workspace at /staff/ (unset: the development issuer's staff sign-in). The
+    # identity provider's tokens must carry the employee (or, for managers, admin) scope.
+    staff_authorization_endpoint: str | None = None
+    staff_token_endpoint: str | None = None
+    staff_client_id: str | None = None
+    staff_scope: str = "employee"
     hold_seconds: int = 300
     # How long a process serves its snapshot of the bank's configuration before checking the
     # version again (a round trip per request otherwise). Its own writes are seen at once;
@@ -62,6 +71,13 @@ class Settings(BaseSettings):
     dispatch_poll_seconds: float = 5.0
     # In production a webhook URL must reach a public address; true lets it reach the bank's own network.
     webhook_allow_private: bool = False
+    # Advisors' calendars (CalDAV) are read every this many seconds by every server process and
+    # `meetbook worker` (0: only on demand); one request to a calendar server waits at most the timeout.
+    calendar_sync_seconds: float = 60.0
+    calendar_timeout_seconds: float = 20.0
+    # The key that calendar connections' passwords are encrypted with (HKDF-derived Fernet key); unset
+    # in development: a published default, with a warning; unset elsewhere: no connection can be saved.
+    secret_key: str | None = None
     log_level: str = "INFO"
 
     # Per-client request limits in the `limits` library's syntax, ";"-separated; empty switches them off.
@@ -73,10 +89,12 @@ class Settings(BaseSettings):
     metrics_port: int | None = None
     metrics_host: str = "127.0.0.1"
 
-    @field_validator("database_url")
+    @field_validator("database_url", "database_replica_url")
     @classmethod
-    def _async_driver(cls, url: str) -> str:
+    def _async_driver(cls, url: str | None) -> str | None:
         # Accept the usual spellings and pick the async drivers the service runs on.
+        if not url:
+            return url
         if url.startswith("postgres://"):
             url = "postgresql://" + url[len("postgres://") :]
         if url.startswith("postgresql://"):
@@ -85,11 +103,29 @@ class Settings(BaseSettings):
             url = "sqlite+aiosqlite://" + url[len("sqlite://") :]
         return url
 
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_key_strength(cls, key: str | None) -> str | None:
+        if key is not None and (len(key) < MIN_SECRET_LENGTH or key in PUBLISHED_SECRETS):
+            raise ValueError(f"MEETBOOK_SECRET_KEY must be a secret of your own of at least {MIN_SECRET_LENGTH} characters")
+        return key
+
     @field_validator("rate_limits")
     @classmethod
     def _rate_limits_parse(cls, text: str) -> str:
         parsed_rate_limits(text)  # a typo is refused at start-up, not discovered when a client is never limited
         return text
+
+    @model_validator(mode="after")
+    def _replica_on_postgresql(self) -> "Settings":
+        if self.database_replica_url == "":  # an empty variable: no replica
+            self.database_replica_url = None
+        if self.database_replica_url and (self.is_sqlite or self.database_replica_url.startswith("sqlite")):
+            raise ValueError(
+                "MEETBOOK_DATABASE_REPLICA_URL is a PostgreSQL streaming replica of a PostgreSQL MEETBOOK_DATABASE_URL; "
+                "SQLite has no replicas: unset it, or run on PostgreSQL"
+            )
+        return self
 
     @model_validator(mode="after")
     def _no_published_secrets_outside_development(self) -> "Settings":

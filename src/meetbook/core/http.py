@@ -15,10 +15,12 @@ from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from meetbook.core.actor import CLOCK
 from meetbook.core.db import unit_of_work
 from meetbook.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized
 
@@ -37,6 +39,7 @@ class FastJSON(JSONResponse):
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
     async with unit_of_work(request.app.state.sessions) as session:
+        session.info[CLOCK] = request.app.state.clock
         yield session
 
 
@@ -45,9 +48,16 @@ async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def _search_session(request: Request) -> AsyncIterator[AsyncSession]:
+    opened = await request.app.state.search_sessions.open()
+    async with unit_of_work(lambda: opened) as session:
+        yield session
+
+
 # Commits when the route function returns, before the response is sent, so the client never
 # sees a success that was not stored.
-def _now(request: Request) -> dt.datetime:
+async def _now(request: Request) -> dt.datetime:
+    # Dependencies are async: a plain `def` one runs in the thread pool, a thread hop per request.
     return request.app.state.clock.now()
 
 
@@ -56,6 +66,9 @@ Now = Annotated[dt.datetime, Depends(_now)]
 Session = Annotated[AsyncSession, Depends(_session, scope="function")]
 # For routes that only read: on SQLite they run beside writers instead of queueing behind them.
 ReadSession = Annotated[AsyncSession, Depends(_read_session, scope="function")]
+# For searches only: on the replica when one is configured and answers (core.replica), else a ReadSession.
+# Nothing that reads what this request or the client's previous one wrote: the replica may lag.
+SearchSession = Annotated[AsyncSession, Depends(_search_session, scope="function")]
 
 
 # Declared on every creating POST so the header shows in the OpenAPI document; `idempotency.once` reads it.
@@ -110,7 +123,7 @@ MEANINGS = {
     414: f"The request's path and query string are over {MAX_TARGET_BYTES} bytes",
     429: "The client is over its rate limit (MEETBOOK_RATE_LIMITS); Retry-After says in how many seconds to retry",
     500: "Server-side error",
-    503: "The database does not answer (readiness)",
+    503: "The database does not answer (it is restarting or down); retry after Retry-After seconds",
 }
 
 
@@ -191,13 +204,41 @@ def install_error_handlers(app: FastAPI) -> None:
         code = getattr(getattr(exc, "orig", None), "sqlstate", None)
         if code in ("23P01", "40P01", "40001"):  # overlap, deadlock, serialization: someone else won
             return error(409, "the time slot was taken by someone else at the same moment; pick another")
+        if _unavailable(exc):
+            log.warning("database unavailable: %s", exc.orig or exc,
+                        extra={"request_id": getattr(request.state, "request_id", None)})
+            return unavailable()
         log.exception("database error", extra={"request_id": getattr(request.state, "request_id", None)})
         return error(500, "the server could not complete the request")
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_timeout(request: Request, exc: PoolTimeout):  # every connection busy for pool_timeout seconds
+        log.warning("no database connection free in time", extra={"request_id": getattr(request.state, "request_id", None)})
+        return unavailable()
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
         log.exception("unhandled error", extra={"request_id": getattr(request.state, "request_id", None)})
         return error(500, "the server could not complete the request")
+
+
+# SQLSTATE classes of a database that went away: connection exceptions, and an administrator's or a crash's shutdown.
+_GONE = ("08", "57P01", "57P02", "57P03")
+
+
+def _unavailable(exc: DBAPIError) -> bool:
+    """The database did not answer (down, restarting, the connection cut), not a refused statement: the
+    client may retry the same request. A connection that never opened has no SQLSTATE."""
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return False
+    code = getattr(exc.orig, "sqlstate", None)
+    return code is None or code.startswith(_GONE)
+
+
+def unavailable() -> FastJSON:
+    return error(503, "the database does not answer; retry shortly", headers={"Retry-After": "1"})
 
 
 def _allowed_methods(request: Request, starlette_says: str) -> str:

@@ -12,7 +12,7 @@ from meetbook.core.timefmt import parse_instant, parse_timespan
 from meetbook.core.wire import plain_line
 
 
-def plain_parameters(request: Request) -> None:
+async def plain_parameters(request: Request) -> None:
     """Every path and query parameter is one line of text: ids, names, dates, tokens. A NUL or a
     line break in one is refused here, once for every route (PostgreSQL cannot even compare a
     string holding NUL, so it must not reach a query)."""
@@ -101,7 +101,7 @@ def _declared(dependant) -> set[str]:
     return names
 
 
-def only_declared_parameters(request: Request) -> None:
+async def only_declared_parameters(request: Request) -> None:
     """A query parameter the route does not know is a 400 that names it (and the nearest known
     one), instead of being silently ignored: `topicId=` for `topic=` would search every topic."""
     route = request.scope.get("route")

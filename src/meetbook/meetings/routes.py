@@ -6,15 +6,22 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
 
-from meetbook.auth.deps import SignedIn
+from meetbook.auth.deps import Employee, SignedIn
 from meetbook.catalog.localized import LangParam, read_lang
 from meetbook.core import idempotency, patching
 from meetbook.core.http import IdempotencyKey, Now, ReadSession, Session, dump, error_responses, json
 from meetbook.core.query import enum_value, instant_range
 from meetbook.core.wire import IdParam, InstantParam, enum_param
-from meetbook.auth.deps import Employee
 from meetbook.meetings import history, lifecycle, outcome, service
-from meetbook.meetings.schemas import Cancellation, CancellationReason, CreateMeeting, HistoryEntry, ICalRequest, Meeting, OutcomeBody
+from meetbook.meetings.schemas import (
+    Cancellation,
+    CancellationReason,
+    CreateMeeting,
+    HistoryEntry,
+    ICalRequest,
+    Meeting,
+    OutcomeBody,
+)
 from meetbook.tables.meetings import MEETING_STATUSES, OUTCOMES
 
 # The client says where a change comes from (for the meeting's history): the booking page and the staff

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import BigInteger, Integer, String, bindparam, delete, insert, select, text
-from sqlalchemy.types import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import ARRAY
 
 from meetbook.auth.tokens import Principal
 from meetbook.catalog.snapshot import SnapshotCache

@@ -34,6 +34,17 @@ class OrganizationSettings(Base):
     default_language: Mapped[str] = mapped_column(String(10), default="da-DK", server_default="da-DK")
     send_confirmation_to_customer: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     reminder_lead_times: Mapped[list] = mapped_column(JSON, default=lambda: [86400], server_default="[86400]")
+    # Retention in seconds (BookMe's defaults): past calendar time is deleted a week after it ends; a
+    # past meeting's free text and contact details are cleared a month after it ends (null: kept).
+    calendar_entry_retention: Mapped[int] = mapped_column(Integer, default=7 * 86400, server_default="604800")
+    meeting_text_retention: Mapped[int | None] = mapped_column(
+        BigInteger, nullable=True, default=30 * 86400, server_default="2592000"
+    )
+    # Names in the customer's language: {meeting type: {language: word}}, {closing day: {language: name}};
+    # and the bank's logo for the booking page (a path on this server or a data: image).
+    meeting_type_names: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    closing_day_translations: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    logo_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     # Bumped by every configuration write so caches of the bank know when to reload.
     version: Mapped[int] = mapped_column(BigInteger, default=1)
 
@@ -65,6 +76,7 @@ class LocationRow(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     location: Mapped[str] = mapped_column(String(200), unique=True)
     display_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    names: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # the display name per language
     address: Mapped[str | None] = mapped_column(String(500), nullable=True)
     require_available_room: Mapped[bool] = mapped_column(Boolean, default=False)
     add_rooms_to_booked_meetings: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -86,6 +98,7 @@ class CustomerTypeRow(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200))
+    names: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # the name per language
 
 
 class TopicRow(Base):
@@ -93,6 +106,7 @@ class TopicRow(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200))
+    names: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # the name per language
     unique_topic_id: Mapped[str] = mapped_column(String(200), unique=True)
     parent_id: Mapped[str | None] = mapped_column(
         String(36), ForeignKey("topics.id", ondelete="RESTRICT"), nullable=True

@@ -1,5 +1,6 @@
 """Serves the customer booking page at `/`, its files at `/static/...`, and `/booking-config.json`
-(where the page finds the sign-in endpoints).
+(where the page finds the sign-in endpoints); and the staff workspace at `/staff/` (its files under
+`/static/staff/`, its sign-in endpoints in `/staff/config.json`).
 
 The files are read once at import and served from memory with an ETag, so a page load costs a few
 dictionary look-ups. There is no path handling of user input: only the files in this folder exist.
@@ -14,8 +15,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
 
-from meetbook.auth.pkce import PUBLIC_CLIENT
+from meetbook.auth.pkce import PUBLIC_CLIENT, STAFF_CLIENT
 from meetbook.core.errors import NotFound
 from meetbook.core.http import json
 from meetbook.tables.catalog import OrganizationSettings
@@ -64,12 +66,15 @@ def _load() -> dict[str, _File]:
 
 FILES = _load()
 INDEX = _File(HERE / "index.html")
+STAFF = _File(HERE / "staff.html")
 
 
-def _page_headers(settings) -> dict[str, str]:
-    """The page may also talk to the bank's own token endpoint and send customers to its sign-in."""
-    extra = " ".join(_origin(u) for u in (settings.page_token_endpoint,) if u and _origin(u))
-    forms = " ".join(_origin(u) for u in (settings.page_authorization_endpoint,) if u and _origin(u))
+def _page_headers(settings, staff: bool = False) -> dict[str, str]:
+    """The page may also talk to the bank's own token endpoint and send customers (or staff) to its sign-in."""
+    token, authorize = ((settings.staff_token_endpoint, settings.staff_authorization_endpoint) if staff
+                        else (settings.page_token_endpoint, settings.page_authorization_endpoint))
+    extra = " ".join(_origin(u) for u in (token,) if u and _origin(u))
+    forms = " ".join(_origin(u) for u in (authorize,) if u and _origin(u))
     if not extra and not forms:
         return SECURITY
     csp = PAGE_CSP.replace("connect-src 'self'", f"connect-src 'self' {extra}".rstrip())
@@ -95,6 +100,12 @@ async def static(request: Request, name: str):
     return found.response(request, {"X-Content-Type-Options": "nosniff"})
 
 
+@router.get("/favicon.ico")
+async def favicon(request: Request):
+    """Browsers ask for it whatever the page links; the page's own icon (an SVG) answers."""
+    return FILES["icon.svg"].response(request, {"X-Content-Type-Options": "nosniff"})
+
+
 @router.get("/booking-config.json")
 async def booking_config(request: Request):
     """Where the page signs the customer in: the bank's identity provider when configured, else
@@ -111,6 +122,36 @@ async def booking_config(request: Request):
             "scope": settings.page_scope,
             # Whether the customer is told "an invitation has been sent to ..." after booking.
             "sendsInvitations": bank.send_confirmation_to_customer if bank is not None else True,
+            # The header shows the bank, not the product, from the first screen on (before sign-in).
+            "bankName": bank.bank_name if bank is not None else None,
+            "logoUrl": bank.logo_url if bank is not None else None,
+        },
+        headers={"Cache-Control": "no-cache"},
+    )
+
+
+@router.get("/staff")
+async def staff_slash():
+    return RedirectResponse("staff/", status_code=308)
+
+
+@router.get("/staff/")
+async def staff_page(request: Request):
+    """The staff workspace: agenda, booking for a customer, changes, outcomes, the branch view (docs/workspace.md)."""
+    return STAFF.response(request, _page_headers(request.app.state.settings, staff=True))
+
+
+@router.get("/staff/config.json")
+async def staff_config(request: Request):
+    """Where the workspace signs staff in: the bank's identity provider when configured, else the development
+    issuer's staff form. Relative to /staff/, so a proxy path prefix works here too."""
+    settings = request.app.state.settings
+    return json(
+        {
+            "authorizationEndpoint": settings.staff_authorization_endpoint or "../oauth/staff/authorize",
+            "tokenEndpoint": settings.staff_token_endpoint or "../oauth/token",
+            "clientId": settings.staff_client_id or STAFF_CLIENT,
+            "scope": settings.staff_scope,
         },
         headers={"Cache-Control": "no-cache"},
     )
