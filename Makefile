@@ -27,14 +27,15 @@ install-test: $(TEST_STAMP)
 run: install
 	$(BIN)/meetbook serve --demo
 
-## The whole suite, against SQLite and PostgreSQL (127.0.0.1:5432, database test, user postgres).
+## The whole suite, against SQLite and PostgreSQL (127.0.0.1:5432, database test, user postgres), in two
+## processes (pytest-xdist; each test file stays in one): about 10 minutes on two cores.
 test: install-test browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 ## schemathesis over every operation of the published OpenAPI, on SQLite and PostgreSQL: 100 examples
 ## each (the suite runs 5), new data every run. A failure prints the request that reproduces it.
 fuzz: install-test
-	MEETBOOK_FUZZ_EXAMPLES=100 MEETBOOK_FUZZ_RANDOM=1 $(BIN)/python -m pytest tests/integration/test_schemathesis.py -k every_operation
+	MEETBOOK_FUZZ_EXAMPLES=100 MEETBOOK_FUZZ_RANDOM=1 MEETBOOK_FUZZ_DATABASES=sqlite,postgresql $(BIN)/python -m pytest tests/integration/test_schemathesis.py -k every_operation
 
 ## Debian's Chromium for the browser tests (never a browser download).
 browser:

@@ -26,10 +26,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import IN_CI
 
 CHROMIUM = "/usr/bin/chromium"
+# The suite runs two workers on two cores: a page may wait on a busy server longer than Playwright's 5 s default.
+expect.set_options(timeout=15_000)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 DESKTOP = {"width": 1280, "height": 800}
@@ -171,7 +174,7 @@ def open_page():
     def open_(browser, live: Live, viewport: dict | None = None, timezone: str = "Europe/Copenhagen", locale: str = "da-DK",
               allow: tuple[str, ...] = ()):
         context = browser.new_context(viewport=viewport or DESKTOP, timezone_id=timezone, locale=locale, accept_downloads=True)
-        context.set_default_timeout(7000)
+        context.set_default_timeout(15_000)
         # The page's clock starts where the server's FixedClock stands, and can be fast-forwarded.
         context.clock.install(time=live.clock.now())
         guard = Guard(live.url, allow)

@@ -48,7 +48,11 @@ def _make_app(database_url: str):
 schema = schemathesis.openapi.from_asgi("/openapi.json", _make_app("sqlite+aiosqlite:///:memory:")[0])
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+# The suite fuzzes the embedded default; `make fuzz` both databases (MEETBOOK_FUZZ_DATABASES).
+DATABASES = os.environ.get("MEETBOOK_FUZZ_DATABASES", "sqlite").split(",")
+
+
+@pytest.fixture(scope="module", params=DATABASES)
 def fuzzed(request, tmp_path_factory):
     """One app and database per kind for the whole run, with the test bank loaded: operations
     run one after another against the state the earlier ones left, as a client's calls would."""

@@ -80,14 +80,14 @@ async def test_a_customer_type_is_renamed_and_deleted_only_when_unused(uc):
 async def test_a_new_employee_with_a_schedule_is_offered_at_once(uc):
     body = {"firstName": "Dora", "email": "dora@bank.test", "initials": "DD", "location": "Copenhagen"}
     async with uc.uow() as session:
-        dora = await admin_crud.create(session, EMPLOYEES, c.Employee.model_validate(body))
+        dora = await admin_crud.create(session, EMPLOYEES, c.Employee.model_validate(body), uc.now)
     with exactly(NotFound, f"employee '{dora.id}' has no schedule yet"):
         async with uc.uow() as session:
             await admin_people.get_schedule(session, dora.id)
     assert await search(uc, uc.customer(), explicit_employee_ids=(dora.id,)) == []
     schedule = ScheduleBody.model_validate({"workdays": b.week("13:00:00", "15:00:00", "Copenhagen", ["Physical"])})
     async with uc.uow() as session:
-        _saved, created = await admin_people.put_schedule(session, dora.id, schedule)
+        _saved, created = await admin_people.put_schedule(session, dora.id, schedule, uc.now)
     assert created
     slots = await search(uc, uc.customer(), explicit_employee_ids=(dora.id,))
     assert len(slots) == 15 and {s[3] for s in slots} == {dora.id}  # 13:00, 13:30, 14:00 on five days
@@ -112,16 +112,16 @@ async def test_a_schedule_write_names_what_is_wrong(uc):
     week = b.week("09:00:00", "12:00:00", "Copenhagen", ["Physical"])
     async with uc.uow() as session:
         with exactly(NotFound, f"employee '{MISSING}' was not found"):
-            await admin_people.put_schedule(session, MISSING, ScheduleBody.model_validate({"workdays": week}))
+            await admin_people.put_schedule(session, MISSING, ScheduleBody.model_validate({"workdays": week}), uc.now)
         with exactly(Invalid, "the body's employeeId differs from the one in the path"):
-            await admin_people.put_schedule(session, b.ANNA, ScheduleBody.model_validate({"employeeId": b.BO, "workdays": week}))
+            await admin_people.put_schedule(session, b.ANNA, ScheduleBody.model_validate({"employeeId": b.BO, "workdays": week}), uc.now)
         with exactly(NotFound, "location 'Odense' was not found"):
-            await admin_people.patch_schedule(session, b.ANNA, [{"op": "replace", "path": "/workdays/0/location", "value": "Odense"}])
+            await admin_people.patch_schedule(session, b.ANNA, [{"op": "replace", "path": "/workdays/0/location", "value": "Odense"}], uc.now)
 
 
 async def test_an_advisor_who_cannot_be_booked_is_not_offered(uc):
     async with uc.uow() as session:
-        schedule = await admin_people.patch_schedule(session, b.ANNA, [{"op": "replace", "path": "/canBeBooked", "value": False}])
+        schedule = await admin_people.patch_schedule(session, b.ANNA, [{"op": "replace", "path": "/canBeBooked", "value": False}], uc.now)
     assert schedule.can_be_booked is False
     assert await search(uc, uc.customer()) == []
 
