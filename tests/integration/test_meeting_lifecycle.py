@@ -169,3 +169,29 @@ def test_a_joint_meeting_blocks_every_advisor_in_it(client, token, load_bank):
     assert changed.status_code == 200
     carl = search(client, token(), requireEmployeeParticipation="false", explicitEmployeeIds=b.CARL)
     assert joint[0]["startDate"] in {s["startDate"] for s in carl}
+
+
+def test_advisor_id_lists_the_meetings_an_employee_joins_as_additional_advisor(client, token, load_bank):
+    load_bank(b.bank())
+    customer = token()
+    joint = client.get(
+        "/bookme/time-slots/available",
+        params=[("requireEmployeeParticipation", "true"), ("explicitEmployeeIds", b.ANNA), ("explicitEmployeeIds", b.CARL), ("meetingTypes", "physical")],
+        headers=customer,
+    ).json()
+    hold = reserve(client, customer, joint[0]).json()
+    with_carl = book(client, customer, hold, b.T_HOUSING, additionalEmployees=[b.CARL])
+    assert with_carl.status_code == 201, with_carl.text
+    annas_own = _book_first(client, customer)  # Anna alone: not Carl's
+    staff = token("employee")
+
+    def listed(**params) -> list[str]:
+        response = client.get("/bookme/meetings", params=params, headers=staff)
+        assert response.status_code == 200, response.text
+        return [m["id"] for m in response.json()]
+
+    assert listed(advisorId=b.CARL) == [with_carl.json()["id"]]
+    assert listed(employeeId=b.CARL) == []  # employeeId is the main advisor only, as before
+    assert set(listed(advisorId=b.ANNA)) == {with_carl.json()["id"], annas_own["id"]}
+    assert listed(advisorId=b.BO) == []
+    refused(client.get("/bookme/meetings", params={"advisorId": b.CARL}, headers=customer), 403)

@@ -62,7 +62,11 @@ async def list_meetings(
     session: ReadSession,
     who: SignedIn,
     time_slot_id: Annotated[IdParam | None, Query(alias="timeSlotId")] = None,
-    employee_id: Annotated[IdParam | None, Query(alias="employeeId")] = None,
+    employee_id: Annotated[IdParam | None, Query(alias="employeeId", description="Meetings this employee leads (the main advisor)")] = None,
+    advisor_id: Annotated[IdParam | None, Query(
+        alias="advisorId",
+        description="Employees only: meetings this employee takes part in, as the main advisor or among additionalEmployees",
+    )] = None,
     customer_id: Annotated[str | None, Query(alias="customerId", description="Employees only")] = None,
     start_date_modified: Annotated[InstantParam | None, Query(alias="startDateModified")] = None,
     end_date_modified: Annotated[InstantParam | None, Query(alias="endDateModified")] = None,
@@ -76,7 +80,7 @@ async def list_meetings(
     modified_from, modified_to = instant_range("startDateModified", start_date_modified, "endDateModified", end_date_modified)
     start_from, start_to = instant_range("startDate", start_date, "endDate", end_date)
     meetings = await service.list_meetings(
-        session, who, time_slot_id=time_slot_id, employee_id=employee_id, customer_id=customer_id,
+        session, who, time_slot_id=time_slot_id, employee_id=employee_id, advisor_id=advisor_id, customer_id=customer_id,
         modified_from=modified_from, modified_to=modified_to, start_from=start_from, start_to=start_to,
         status=enum_value("status", status, MEETING_STATUSES),
         outcome=enum_value("outcome", outcome_filter, (*OUTCOMES, "None")),

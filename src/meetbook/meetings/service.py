@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Collection
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import String, cast, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.auth.tokens import Principal
@@ -208,6 +208,7 @@ async def list_meetings(
     *,
     time_slot_id: str | None = None,
     employee_id: str | None = None,
+    advisor_id: str | None = None,
     customer_id: str | None = None,
     modified_from: dt.datetime | None = None,
     modified_to: dt.datetime | None = None,
@@ -226,6 +227,15 @@ async def list_meetings(
         query = query.where(MeetingRow.time_slot_id == time_slot_id)
     if employee_id:
         query = query.where(MeetingRow.employee_id == employee_id)
+    if advisor_id:
+        if not who.is_employee:
+            raise Forbidden("advisorId is for employees")
+        # additional_employees is a JSON list: its text holds the id quoted, on SQLite and PostgreSQL alike.
+        # The LIKE only narrows the candidates; the exact test is below.
+        query = query.where(or_(
+            MeetingRow.employee_id == advisor_id,
+            cast(MeetingRow.additional_employees, String).contains(f'"{advisor_id}"', autoescape=True),
+        ))
     if modified_from:
         query = query.where(MeetingRow.date_modified >= modified_from)
     if modified_to:
@@ -241,6 +251,8 @@ async def list_meetings(
     elif outcome:
         query = query.where(MeetingRow.outcome == outcome)
     rows = (await session.scalars(query.order_by(MeetingRow.start, MeetingRow.id).limit(limit))).all()
+    if advisor_id:
+        rows = [r for r in rows if r.employee_id == advisor_id or advisor_id in (r.additional_employees or ())]
     return [meeting_out(r) for r in rows]
 
 
