@@ -145,3 +145,16 @@ def test_the_search_parameters_are_checked_as_the_search_checks_them(client, tok
     forbidden = client.get("/bookme/time-slots/unavailability", params={"requireEmployeeParticipation": "false",
                                                                         "isCustomerInitiated": "false"}, headers=token())
     refused(forbidden, 403)
+
+
+def test_a_named_holiday_in_the_page_language(client, token, load_bank):
+    load_bank(b.bank(organizationSettings=settings(
+        closingDays=["2026-06-05"], closingDayTranslations={"2026-06-05": {"da-DK": "Grundlovsdag", "en-GB": "Constitution Day"}})))
+    customer = token()
+    query = {"topic": b.T_HOUSING, "meetingLocation": "Copenhagen"}
+    danish = unavailability(client, customer, **query)
+    assert day(danish, "2026-06-05")["reasons"] == [{"code": "ClosingDay", "name": "Grundlovsdag", "count": 1}]
+    english = unavailability(client, customer, lang="en-GB", **query)
+    assert day(english, "2026-06-05")["reasons"] == [{"code": "ClosingDay", "name": "Constitution Day", "count": 1}]
+    refused(client.get("/bookme/time-slots/unavailability", params={**query, "requireEmployeeParticipation": "false", "lang": "xx"},
+                    headers=customer), 400)

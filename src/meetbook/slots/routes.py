@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from meetbook.auth.deps import Employee, SignedIn
 from meetbook.availability.model import EMPLOYEE_TYPES, MEETING_TYPES
 from meetbook.catalog import schemas as c
+from meetbook.catalog.localized import BASE_LANGUAGE, LangParam, read_lang
 from meetbook.core import idempotency
 from meetbook.core.errors import Forbidden, Invalid
 from meetbook.core.gc import collection_deferred
@@ -145,7 +146,8 @@ EMPTY_WEEK_EXAMPLE = {
         "each accounts for, in the order the rules apply (a ClosingDay carries the day's name). Employees also get each "
         "advisor's reason. When no day is available, `alternatives` are slots to take instead, each bookable with "
         "`POST /bookme/time-slots/reserve`: the first free time after the window, the topic online or by telephone, a "
-        "nearby branch (its `location`), another advisor qualified for the topic. See docs/unavailability.md."
+        "nearby branch (its `location`), another advisor qualified for the topic. `lang` names the closing days in that "
+        "language (else the bank's Danish names). See docs/unavailability.md."
     ),
     response_model=Unavailability,
     dependencies=[Depends(only_declared_parameters)],
@@ -160,8 +162,11 @@ EMPTY_WEEK_EXAMPLE = {
 async def unavailable(
     now: Now, request: Request, session: SearchSession, who: SignedIn,  # like the search: on the replica when configured
     query: Annotated[service.SearchRequest, Depends(search_request)],
+    lang: LangParam = None,
 ):
-    found = await unavailability.explain_unavailability(session, request.app.state.snapshots, query, now, who.is_employee)
+    found = await unavailability.explain_unavailability(
+        session, request.app.state.snapshots, query, now, who.is_employee, read_lang(lang) or BASE_LANGUAGE
+    )
     return json(found)
 
 

@@ -31,14 +31,15 @@ BRANCHES_TRIED = 3
 
 
 async def explain_unavailability(
-    session: AsyncSession, cache: SnapshotCache, query: SearchRequest, now: dt.datetime, per_advisor: bool
+    session: AsyncSession, cache: SnapshotCache, query: SearchRequest, now: dt.datetime, per_advisor: bool,
+    lang: str = BASE_LANGUAGE,
 ) -> dict:
-    """The wire answer: each day's reasons (per advisor when `per_advisor`), and alternatives
-    when no day of the window is available."""
+    """The wire answer: each day's reasons (per advisor when `per_advisor`), closing days named in `lang`,
+    and alternatives when no day of the window is available."""
     found = await load_search(session, cache, query, now, reasons=True)
     assert found.plan is not None and found.occupancy is not None and found.bank is not None and found.search is not None
     bank = found.bank
-    names = await closing_day_names(session, BASE_LANGUAGE)
+    names = await closing_day_names(session, lang)
     days = []
     for day in found.plan.reasons(found.occupancy):
         name = names.get(day.date.isoformat())
