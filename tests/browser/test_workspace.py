@@ -231,6 +231,13 @@ def test_booking_for_a_customer_at_the_counter_then_moving_and_cancelling_with_a
     assert body["bookedBy"] == "employee" and body["additionalEmployees"] == [demo.emp("sofie-jensen")]
     assert body["roomId"] == demo.ident("room", "Copenhagen/Amalienborg") and body["customerId"] == "1122334455"
     shoot_staff(page, "2-book-done")
+    # Sofie joins as an additional advisor: the meeting is in her agenda too, with whom she meets.
+    sofie = open_page(browser, live)
+    sign_in(sofie, live.url, "Sofie Jensen (SOJ)")
+    title(sofie, "Min kalender")
+    joined = sofie.get_by_role("link", name=re.compile(r"^08\.30–09\.30 Ole Olsen · Boligkøb · Møde i filialen"))
+    expect(joined).to_contain_text("med Mette Hansen")
+    sofie.close()
     page.get_by_role("link", name="Åbn mødet").click()
     title(page, "Møde med Ole Olsen")
     expect(page.locator("dl.facts")).to_contain_text("Sofie Jensen")

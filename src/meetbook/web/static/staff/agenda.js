@@ -25,7 +25,8 @@ export async function open(parts) {
   const mine = visit.id;
   try {
     [meetings, slots, hours] = await Promise.all([
-      get("bookme/meetings", { employeeId: staff.me.id, ...range }),
+      // advisorId: the meetings the advisor leads and those they join as an additional advisor.
+      get("bookme/meetings", { advisorId: staff.me.id, ...range }),
       get("bookme/time-slots", { employeeId: staff.me.id, includeHolds: "true", ...range }),
       get(`bookme/config/employee-schedules/${staff.me.id}/actual`, { from: first, to: last }),
     ]);
@@ -91,13 +92,15 @@ function meetingEntry(m) {
   const text = s();
   const cancelled = m.status === "Cancelled";
   const place = [roomName(m.roomId), m.type === "Physical" ? branchName(m.location) : ""].filter(Boolean).join(", ");
+  // Everyone else in the meeting: for an additional advisor that includes the main one.
+  const others = [m.employeeId, ...(m.additionalEmployees || [])].filter((id) => id && id !== staff.me?.id);
   return h("a", { class: `entry meeting${cancelled ? " cancelled" : ""}`, href: `#meeting/${m.id}`, key: `meeting-${m.id}` },
     h("span", { class: "entry-time" }, `${clock(m.startDate)}–${clock(m.endDate)}`),
     h("span", { class: "entry-main" },
       h("strong", {}, m.customerName || m.customerId || text.noCustomerName),
       " · ", topicName(m.topicId) || m.title || "", " · ", typeLabel(m.type),
       place && ` · ${place}`,
-      m.additionalEmployees?.length ? ` · ${text.with} ${m.additionalEmployees.map((id) => personName(staff.employees.find((e) => e.id === id)) || id).join(", ")}` : ""),
+      others.length ? ` · ${text.with} ${others.map((id) => personName(staff.employees.find((e) => e.id === id)) || id).join(", ")}` : ""),
     m.description && h("span", { class: "entry-notes" }, m.description),
     cancelled && h("span", { class: "badge cancelled" }, text.cancelled),
     m.outcome && h("span", { class: `badge ${m.outcome === "NoShow" ? "noshow" : "attended"}` }, text.outcomes[m.outcome]));
