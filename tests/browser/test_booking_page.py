@@ -115,3 +115,41 @@ def test_a_customer_books_a_meeting_from_sign_in_to_ics(serve, browser, open_pag
     page.get_by_role("button", name="Ja, aflys mødet").click()
     flow.step_heading(page, "Mødet er aflyst")
     assert live.client.get(f"/bookme/meetings/{mine[0]['id']}", headers=live.headers("1234567890")).json()["status"] == "Cancelled"
+
+
+def test_a_topic_nobody_at_the_branch_takes_offers_another_branch_that_books(serve, browser, open_page, shoot):
+    """Anna, the only advisor in Copenhagen, does business credit only; Bo in Aarhus takes housing at his branch."""
+    from tests import bankdata as b
+
+    document = b.bank()
+    for employee in document["employees"]:
+        if employee["id"] == b.ANNA:
+            employee["skills"] = {"topicIds": [b.T_BUSINESS]}
+    for schedule in document["employeeSchedules"]:
+        if schedule["employeeId"] == b.BO:
+            schedule["workdays"] = b.week("09:00:00", "12:00:00", "Aarhus", ["Physical", "Online"])
+    live = serve(document)
+    page = open_page(browser, live)
+    flow.sign_in(page, live.url)
+    flow.choose(page, "Private", "Housing – generelt", "Møde i filialen", branch="Copenhagen City")
+    expect(page.locator(".empty ul.reasons li")).to_have_text(
+        ["Ingen rådgiver her tager sig af dette emne fra mandag 1. juni til søndag 7. juni."])
+    other = page.get_by_role("button", name="I en anden filial: Aarhus C, mandag 1. juni kl. 09.00, Bo Berg")
+    expect(other).to_be_visible()
+    shoot(page, "4g-another-branch")
+
+    other.click()
+    flow.step_heading(page, "Dine oplysninger")
+    # The page now books at Aarhus: the hold and the choice say so.
+    expect(page.get_by_text("Aarhus C · Bo Berg")).to_be_visible()
+    assert page.evaluate("JSON.parse(sessionStorage.getItem('meetbook.choice')).branch") == "Aarhus"
+    flow.fill_details(page)
+    with page.expect_request(lambda r: r.url.endswith("/bookme/meetings") and r.method == "POST") as created:
+        page.get_by_role("button", name="Bekræft booking").click()
+    flow.step_heading(page, "Dit møde er booket")
+    body = created.value.post_data_json
+    assert body["employeeId"] == b.BO and body["type"] == "physical" and body["topicId"] == b.T_HOUSING
+    facts = page.locator("dl.facts")
+    expect(facts).to_contain_text("mandag 1. juni kl. 09.00–")
+    expect(facts).to_contain_text("Aarhus C")
+    expect(facts).to_contain_text("Bo Berg")

@@ -184,19 +184,61 @@ def test_the_page_speaks_danish_and_english(serve, browser, open_page, shoot):
     flow.step_heading(other, "Sign in to book")
 
 
-def test_a_week_without_free_times_points_to_the_next_free_time(serve, browser, open_page, shoot):
-    closed = {"timeZone": "Europe/Copenhagen", "defaultMeetingDuration": "01:00:00",
-              "closingDays": ["2026-06-01", "2026-06-02", "2026-06-03", "2026-06-04", "2026-06-05"]}
-    live = serve(b.bank(organizationSettings=closed))
+CLOSED_WEEK = {"timeZone": "Europe/Copenhagen", "defaultMeetingDuration": "01:00:00",
+               "closingDays": ["2026-06-01", "2026-06-02", "2026-06-03", "2026-06-04", "2026-06-05"],
+               "closingDayTranslations": {"2026-06-05": {"da-DK": "Grundlovsdag", "en-GB": "Constitution Day"}}}
+
+
+def test_a_week_without_free_times_says_why_and_holds_the_next_free_time_in_one_click(serve, browser, open_page, shoot):
+    live = serve(b.bank(organizationSettings=CLOSED_WEEK))
     page = open_page(browser, live)
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/bookme/time-slots/unavailability" in r.url else None)
     flow.sign_in(page, live.url)
     flow.choose(page, "Private", "Buying a home", "Møde i filialen", branch="Copenhagen City")
     empty = page.locator(".empty")
     expect(empty).to_contain_text("Ingen ledige tider i denne uge.")
-    expect(empty).to_contain_text("Næste ledige tid er mandag 8. juni kl. 09.00.")
+    reasons = empty.locator("ul.reasons li")
+    expect(reasons).to_have_text([
+        "Filialen er lukket fra mandag 1. juni til torsdag 4. juni.",
+        "Filialen er lukket fredag 5. juni: Grundlovsdag.",
+        "Ingen af vores rådgivere på dette emne arbejder fra lørdag 6. juni til søndag 7. juni.",
+    ])
+    assert asked and "lang=da-DK" in asked[0] and "meetingLocation=Copenhagen" in asked[0]
+    later = page.get_by_role("list", name="Du kan i stedet vælge").get_by_role("button")
+    expect(later).to_have_count(1)
+    expect(later).to_have_accessible_name("Første ledige tid, mandag 8. juni kl. 09.00, Copenhagen City · Anna Andersen")
     expect(page.get_by_role("button", name=re.compile(r"^mandag 1\. juni, ingen ledige tider$"))).to_be_disabled()
     shoot(page, "4b-no-free-times")
 
+    # In English the reasons and the holiday's name follow the page.
+    page.get_by_role("button", name="Switch to English").click()
+    expect(reasons.nth(1)).to_have_text("The branch is closed on Friday 5 June: Constitution Day.")
+    expect(page.get_by_role("button", name=re.compile(r"^The first free time, Monday 8 June at 09:00"))).to_be_visible()
+    page.get_by_role("button", name="Skift til dansk").click()
+    expect(reasons.nth(1)).to_have_text("Filialen er lukket fredag 5. juni: Grundlovsdag.")
+
+    # From the keyboard: the alternative holds the time at once, like a time in the week.
+    tab_to(page, "button.alternative")
+    with page.expect_request(lambda r: r.url.endswith("/bookme/time-slots/reserve")) as reserved:
+        page.keyboard.press("Enter")
+    flow.step_heading(page, "Dine oplysninger")
+    assert reserved.value.post_data_json["timeSlot"]["startDate"] == "2026-06-08T07:00:00.000Z"
+    page.get_by_role("button", name="Vælg en anden tid").click()
+    expect(page.get_by_role("heading", name="Uge 24: 8.–14. juni 2026")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile(r"^mandag 8\. juni, \d+ ledige tider?$"))).to_have_attribute("aria-pressed", "true")
+
+
+def test_without_an_answer_on_why_the_page_points_to_the_next_free_time(serve, browser, open_page):
+    live = serve(b.bank(organizationSettings=CLOSED_WEEK))
+    page = open_page(browser, live)
+    # A server that cannot say why (an older version): the page looks further ahead itself.
+    page.route("**/bookme/time-slots/unavailability?*", lambda route: route.fulfill(
+        status=404, json={"code": "NotFound", "message": "no such endpoint"}))
+    flow.sign_in(page, live.url)
+    flow.choose(page, "Private", "Buying a home", "Møde i filialen", branch="Copenhagen City")
+    empty = page.locator(".empty")
+    expect(empty).to_contain_text("Næste ledige tid er mandag 8. juni kl. 09.00.")
     page.get_by_role("button", name="Gå til uge 24").click()
     expect(page.get_by_role("heading", name="Uge 24: 8.–14. juni 2026")).to_be_visible()
     expect(page.get_by_role("button", name=re.compile(r"^mandag 8\. juni, \d+ ledige tider$"))).to_have_attribute("aria-pressed", "true")

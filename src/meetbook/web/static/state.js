@@ -20,5 +20,9 @@ export const state = {
   busy: false, // a request the customer started is under way
 };
 
+/** The customer's choice, kept for this visit (sessionStorage), so it survives the identity provider and a reload. */
+export const CHOICE_KEY = "meetbook.choice";
+export const keepChoice = () => sessionStorage.setItem(CHOICE_KEY, JSON.stringify(state.choice));
+
 export const branchByName = (name) => state.locations.find((l) => l.location === name);
 export const topicById = (id) => state.topics.find((x) => x.id === id) || state.allTopics?.find((x) => x.id === id);

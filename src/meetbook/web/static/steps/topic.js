@@ -4,11 +4,10 @@
 import { get } from "../api.js";
 import { h } from "../dom.js";
 import { apiLang, branchName, locale, nameOf, t, typeLabel } from "../format.js";
-import { state, topicById } from "../state.js";
+import { CHOICE_KEY, keepChoice, state, topicById } from "../state.js";
 import { announce, described, failure, fieldError, heading, noticeBox, render } from "../ui.js";
 import { forgetWeek, showTime } from "./week.js";
 
-const CHOICE = "meetbook.choice";
 const ALL_TYPES = ["Physical", "Online", "Telephone"];
 
 let customerTypes = [];
@@ -16,7 +15,7 @@ let customerTypes = [];
 /** The choice from earlier in this visit, if any. */
 export function restoreChoice() {
   try {
-    state.choice = { ...state.choice, ...JSON.parse(sessionStorage.getItem(CHOICE) || "{}") };
+    state.choice = { ...state.choice, ...JSON.parse(sessionStorage.getItem(CHOICE_KEY) || "{}") };
   } catch { /* start afresh */ }
 }
 
@@ -153,7 +152,7 @@ function submitTopic(event) {
     document.querySelector(first[Object.keys(errors)[0]])?.focus();
     return announce(text.fixErrors(Object.keys(errors).length));
   }
-  sessionStorage.setItem(CHOICE, JSON.stringify(state.choice));
+  keepChoice();
   state.allTopics = state.topics;
   forgetWeek();
   showTime();

@@ -1,12 +1,13 @@
 // Step 2: the week view. The days with free times, the chosen day's times, earlier and later weeks,
-// and, when a week is empty, the next free time further ahead. Picking a time holds it (hold.js).
+// and, when a week is empty, why (per day) and what to take instead, each one click from a hold; the
+// next free time further ahead when the server offers nothing. Picking a time holds it (hold.js).
 // Every time says with whom, and where when the customer chose "any branch".
 
 import { ApiError, get } from "../api.js";
 import { h } from "../dom.js";
-import { advisorName, branchName, clock, dayLong, locale, minutesOf, mmss, nameOf, span, t, typeLabel, when, zone } from "../format.js";
+import { advisorName, apiLang, branchName, clock, dayLong, locale, minutesOf, mmss, nameOf, span, t, typeLabel, when, zone } from "../format.js";
 import * as hold from "../hold.js";
-import { branchByName, state, topicById } from "../state.js";
+import { branchByName, keepChoice, state, topicById } from "../state.js";
 import * as time from "../time.js";
 import { announce, failure, go, heading, noticeBox, render } from "../ui.js";
 
@@ -16,6 +17,7 @@ let week = null; // the Monday of the week shown, a local date
 let day = null; // the day whose times are shown
 let slots = null; // this week's free slots; null while they load
 let next = undefined; // the first free slot after this week: undefined (not looked), null (none)
+let why = undefined; // an empty week's {days, alternatives} from the unavailability call: undefined (not asked), null (none)
 let weekRequest = 0; // only the answer to the latest search is shown
 
 function today() {
@@ -99,6 +101,7 @@ export async function loadWeek({ focus = null } = {}) {
   const end = time.zonedToInstant(time.addDays(week, 7), zone());
   slots = null;
   next = undefined;
+  why = undefined;
   if (state.step === "time") render();
   try {
     const found = await search(start, end - start);
@@ -119,6 +122,13 @@ export async function loadWeek({ focus = null } = {}) {
     if (!day || day < week || day >= time.addDays(week, 7)) day = [...days.keys()].sort()[0] || null;
     if (state.step === "time") render({ focus });
     if (!slots.length) {
+      why = await explain(start, end - start);
+      if (request !== weekRequest) return;
+      if (why) await loadAdvisors(why.alternatives);
+      if (request !== weekRequest) return;
+      if (state.step === "time") render({ focus });
+      if (why?.alternatives.length) return;
+      // The server offers nothing instead (or could not say): look further ahead ourselves.
       const later = await search(end, LOOK_AHEAD_DAYS * 86400000);
       if (request !== weekRequest) return;
       next = later.find((slot) => slot.meetingType === state.choice.meetingType) || null;
@@ -127,6 +137,81 @@ export async function loadWeek({ focus = null } = {}) {
   } catch (error) {
     if (request === weekRequest) failure(error);
   }
+}
+
+/** Why the week has no time and what to take instead (GET /bookme/time-slots/unavailability, the
+ *  search's own parameters); null when the server cannot say. "Any branch" asks without a branch. */
+async function explain(startInstant, lookForwardMs) {
+  let answer;
+  try {
+    answer = await get("bookme/time-slots/unavailability", { ...searchQuery(startInstant, lookForwardMs), lang: apiLang() });
+  } catch (error) {
+    if (error instanceof ApiError && error.status !== 401) return null; // the old "next free time" then
+    throw error;
+  }
+  // Like the search's slots: a time at a branch knows its branch (the chosen one unless another is offered).
+  const where = (alt) => alt.location || (alt.meetingType === "Physical" ? state.choice.branch || null : null);
+  return {
+    days: answer.days || [],
+    alternatives: (answer.alternatives || []).map((alt) => ({ ...alt, location: where(alt) })),
+  };
+}
+
+/** The most telling reason of a day: a closing day says it all; else the one that took the most advisors. */
+function tellingReason(reasons) {
+  return reasons.find((r) => r.code === "ClosingDay") || reasons.reduce((best, r) => (r.count > best.count ? r : best), reasons[0]);
+}
+
+/** One sentence per run of days (from today on) with the same reason, in the page's language. */
+function reasonLines() {
+  const text = t();
+  const first = today() > week ? today() : week;
+  const runs = [];
+  for (const d of why?.days || []) {
+    if (d.available || !d.reasons?.length || d.date < first || d.date >= time.addDays(week, 7)) continue;
+    const reason = { ...tellingReason(d.reasons) };
+    // The settings are read again on a language switch: the closing day's name follows the page.
+    if (reason.code === "ClosingDay") reason.name = state.settings.localizedClosingDayNames?.[d.date] || reason.name;
+    const last = runs[runs.length - 1];
+    if (last && last.code === reason.code && last.name === reason.name && time.addDays(last.to, 1) === d.date) last.to = d.date;
+    else runs.push({ code: reason.code, name: reason.name, from: d.date, to: d.date });
+  }
+  const what = (run) => ({ name: run.name, type: typeLabel(state.choice.meetingType), atBranch: state.choice.meetingType === "Physical" });
+  return runs.map((run) => {
+    const on = text.onDays(dayLong(run.from), dayLong(run.to));
+    const say = text.reasons[run.code];
+    return say ? say(on, what(run)) : text.otherReason(on);
+  });
+}
+
+/** Take an alternative as if it were a time in the week: the choice follows it (meeting type, branch). */
+function takeAlternative(alt) {
+  if (alt.kind === "OtherMeetingType" || alt.kind === "OtherBranch") {
+    state.choice.meetingType = alt.meetingType;
+    state.choice.branch = alt.meetingType === "Physical" ? alt.location || state.choice.branch : "";
+    keepChoice();
+  }
+  pick(alt);
+}
+
+function alternativeButton(alt) {
+  const text = t();
+  const label = text.alternatives[alt.kind]?.({
+    type: typeLabel(alt.meetingType),
+    branch: alt.location ? branchName(branchByName(alt.location)) || alt.location : "",
+  }) || "";
+  const at = when(Date.parse(alt.startDate));
+  // Another branch is named in the label already: then only with whom.
+  const about = alt.kind === "OtherBranch" ? advisorName(state.advisors[alt.employeeId]) : whereAndWho(alt, { always: true });
+  return h("button", {
+    type: "button", class: "alternative", key: `alt-${alt.kind}-${alt.startDate}`,
+    "aria-disabled": state.busy ? "true" : false,
+    "aria-label": [label, at, about].filter(Boolean).join(", "),
+    onclick: () => takeAlternative(alt),
+  },
+  label ? h("strong", {}, label) : null,
+  h("span", {}, at),
+  about ? h("span", { class: "about" }, about) : null);
 }
 
 /** local date -> the times that day, with the held time in its place: the search leaves it out (it is
@@ -214,10 +299,21 @@ export function view() {
   let times;
   if (slots === null) {
     times = h("p", { class: "muted", role: "status" }, text.loadingTimes);
+  } else if (!days.size && why?.alternatives.length) {
+    const lines = reasonLines();
+    times = h("div", { class: "empty" },
+      h("div", { role: "status" },
+        h("p", {}, h("strong", {}, text.noTimesWeek)),
+        lines.length ? h("ul", { class: "reasons" }, lines.map((line) => h("li", {}, line))) : null),
+      h("h3", { id: "instead-title" }, text.insteadTitle),
+      h("ul", { class: "alternatives", "aria-labelledby": "instead-title" },
+        why.alternatives.map((alt) => h("li", {}, alternativeButton(alt)))));
   } else if (!days.size) {
     const first = next;
+    const lines = why ? reasonLines() : [];
     times = h("div", { class: "empty", role: "status" },
       h("p", {}, h("strong", {}, text.noTimesWeek)),
+      lines.length ? h("ul", { class: "reasons" }, lines.map((line) => h("li", {}, line))) : null,
       first === undefined ? h("p", { class: "muted" }, text.loading) : null,
       first === null ? h("p", {}, text.noTimesAhead(LOOK_AHEAD_DAYS)) : null,
       first ? [
