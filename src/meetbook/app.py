@@ -43,6 +43,7 @@ from meetbook.notifications.routes import router as notifications_router
 from meetbook.notifications.transport import MailDirTransport, SmtpServer, SmtpTransport
 from meetbook.reservations.routes import router as reservations_router
 from meetbook.slots.routes import router as slots_router
+from meetbook.tables.audit import chain_pending
 from meetbook.tables.claiming import prune_past_claims, sweep_expired
 from meetbook.web.routes import router as web_router
 from meetbook.webhooks.addresses import Policy as WebhookPolicy
@@ -74,6 +75,7 @@ async def _sweeper(app: FastAPI) -> None:
                 await sweep_expired(session, now)
                 await prune_past_claims(session, now)
                 await idempotency.forget_old(session, now)
+                await chain_pending(session)  # the audit entries requests wrote, onto the hash chain
         except Exception:  # keep sweeping; the next round will try again
             log.exception("sweeping expired holds failed")
         now = app.state.clock.now()

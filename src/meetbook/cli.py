@@ -235,9 +235,13 @@ app.add_typer(audit, name="audit")
 @audit.command("verify")
 def audit_verify() -> None:
     """Walk the audit trail's hash chain; exit 1 naming the first row that does not match (changed or deleted)."""
-    from meetbook.tables.audit import verify_chain
+    from meetbook.tables.audit import chain_pending, verify_chain
 
-    verdict = asyncio.run(_with_session(get_settings().database_url, verify_chain))
+    async def chain_then_verify(session):
+        await chain_pending(session)  # the changes still waiting for the sweeper are checked too
+        return await verify_chain(session)
+
+    verdict = asyncio.run(_with_session(get_settings().database_url, chain_then_verify))
     if verdict.problem is not None:
         _fail(f"the audit trail does not verify: {verdict.problem} ({verdict.rows} row(s) before it match)")
     typer.echo(f"audit trail verified: {verdict.rows} row(s), the chain is intact")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from meetbook.auth.deps import Admin
 from meetbook.compliance import service
 from meetbook.compliance.schemas import AuditPage, Erasure
-from meetbook.core.http import Now, ReadSession, Session, dump, error_responses, json
+from meetbook.core.http import Now, Session, dump, error_responses, json
 from meetbook.core.query import instant_range
 from meetbook.core.wire import InstantParam
 
@@ -24,7 +24,7 @@ router = APIRouter()
     response_model=AuditPage, responses=error_responses(400, 403),
 )
 async def audit_log(
-    session: ReadSession, _who: Admin,
+    session: Session, _who: Admin,
     entity: Annotated[str | None, Query(max_length=64, description="meetings, employees, organization_settings, ...")] = None,
     entity_id: Annotated[str | None, Query(alias="entityId", max_length=200)] = None,
     actor: Annotated[str | None, Query(max_length=200, description="The token subject that made the change")] = None,

@@ -22,7 +22,9 @@ async def read_log(
     session: AsyncSession, *, entity: str | None, entity_id: str | None, actor: str | None,
     since: dt.datetime | None, until: dt.datetime | None, after: int | None, limit: int,
 ) -> AuditPage:
-    """Entries in chain order, filtered; a page ends where the next begins (`after` = the last seq)."""
+    """Entries in chain order, filtered; a page ends where the next begins (`after` = the last seq).
+    What is still waiting to be chained goes on the chain first, so the log shows every committed change."""
+    await audit.chain_pending(session)
     query = select(AuditRow).order_by(AuditRow.seq).limit(limit + 1)
     for column, compare, wanted in (
         (AuditRow.entity, "__eq__", entity), (AuditRow.entity_id, "__eq__", entity_id), (AuditRow.actor_subject, "__eq__", actor),

@@ -3,9 +3,12 @@ from which request, in an append-only table whose rows are hash-chained.
 
 One generic mechanism instead of a call in every use case: session events see the rows of the audited
 tables that a transaction inserts, changes or deletes (ORM objects, and bulk UPDATE/DELETE statements),
-and just before it commits the changes are appended to the chain in the same transaction, so a rolled
-back change leaves no audit row. Appends are serialised (a PostgreSQL advisory transaction lock taken
-at commit; SQLite has one writer), so concurrent transactions never fork the chain.
+and just before it commits the changes are written to `audit_pending` in the same transaction, so a
+rolled back change leaves no audit row. `chain_pending` then numbers and hashes pending entries onto
+the chain in order, one chainer at a time (a PostgreSQL advisory transaction lock; SQLite has one
+writer): the sweeper does it every round, and the audit log's readers and `meetbook audit verify` do it
+first. Requests never wait for each other on the chain: chaining at commit made every booking of the
+bank commit one after another (the lock was held through the commit's WAL flush).
 
 Rows never hold customers' personal data: a meeting's customer fields and free text are written as
 "[redacted]" when set (that they changed is recorded, not what they say), secrets likewise. So erasing
@@ -63,6 +66,23 @@ _NOTES = "meetbook.audit.notes"
 
 # One lock for every append, taken at commit, when nothing else is left to wait for.
 _APPEND_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended('meetbook.audit', 0))")
+
+
+class AuditPendingRow(Base):
+    """A change recorded by its own transaction, waiting for `chain_pending` to put it on the chain."""
+
+    __tablename__ = "audit_pending"
+
+    id: Mapped[int] = mapped_column(SERIAL, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    actor_subject: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    actor_scope: Mapped[str] = mapped_column(String(200))
+    request_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    action: Mapped[str] = mapped_column(String(20))
+    before: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
 class AuditRow(Base):
@@ -254,22 +274,38 @@ def _append(session: Session) -> None:
     entries = [e for e in (c.entry() for c in changes.values()) if e is not None] + session.info.pop(_NOTES, [])
     if not entries:
         return
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(_APPEND_LOCK)  # held until commit: the next append reads this one's hash
-    head = connection.execute(select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)).first()
-    seq, prev = head if head is not None else (0, GENESIS)
     clock = session.info.get(CLOCK)
     at = clock.now() if clock is not None else dt.datetime.now(dt.UTC)
     actor, request_id = ACTOR.get(), REQUEST_ID.get()
-    rows = []
-    for entry in entries:
-        seq += 1
-        row = {**entry, "seq": seq, "at": at, "actor_subject": actor.subject, "actor_scope": actor.scope,
-               "request_id": request_id, "prev_hash": prev}
-        row["hash"] = prev = chain_hash(prev, row)
-        rows.append(row)
-    connection.execute(insert(AuditRow.__table__), rows)
+    rows = [{**entry, "at": at, "actor_subject": actor.subject, "actor_scope": actor.scope, "request_id": request_id}
+            for entry in entries]
+    session.connection().execute(insert(AuditPendingRow.__table__), rows)
+
+
+_PENDING_COLUMNS = ("at", "actor_subject", "actor_scope", "request_id", "entity", "entity_id", "action", "before", "after")
+
+
+async def chain_pending(session, batch: int = 5000) -> int:
+    """Put the pending entries on the chain, oldest first, in the caller's transaction. Returns how many."""
+    total = 0
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(_APPEND_LOCK)  # one chainer at a time: the next reads this one's last hash
+    while True:
+        table = AuditPendingRow.__table__
+        pending = (await session.execute(select(table).order_by(table.c.id).limit(batch))).mappings().all()
+        if not pending:
+            return total
+        head = (await session.execute(select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1))).first()
+        seq, prev = head if head is not None else (0, GENESIS)
+        rows = []
+        for entry in pending:
+            seq += 1
+            row = {**{k: entry[k] for k in _PENDING_COLUMNS}, "seq": seq, "prev_hash": prev}
+            row["hash"] = prev = chain_hash(prev, row)
+            rows.append(row)
+        await session.execute(insert(AuditRow.__table__), rows)
+        await session.execute(table.delete().where(table.c.id.in_([e["id"] for e in pending])))
+        total += len(rows)
 
 
 @event.listens_for(Session, "after_rollback")
