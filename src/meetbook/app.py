@@ -26,6 +26,7 @@ from meetbook.compliance.retention import apply_retention
 from meetbook.compliance.routes import router as compliance_router
 from meetbook.core import idempotency
 from meetbook.core.actor import CLOCK, acting_as
+from meetbook.core.addresses import Policy as WebhookPolicy
 from meetbook.core.clock import Clock, SystemClock
 from meetbook.core.config import Settings, get_settings, parsed_rate_limits
 from meetbook.core.db import make_engine, make_sessionmaker, unit_of_work
@@ -46,7 +47,6 @@ from meetbook.slots.routes import router as slots_router
 from meetbook.tables.audit import chain_pending
 from meetbook.tables.claiming import prune_past_claims, sweep_expired
 from meetbook.web.routes import router as web_router
-from meetbook.webhooks.addresses import Policy as WebhookPolicy
 from meetbook.webhooks.consumer import WebhookConsumer
 from meetbook.webhooks.routes import router as webhooks_router
 

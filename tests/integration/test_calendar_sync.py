@@ -367,8 +367,11 @@ def test_outside_development_a_connection_needs_a_secret_key(database_url, tmp_p
     from meetbook.core.config import Settings
 
     load_bank(b.bank())
+    # The calendar's name does not resolve here: the bank's own network is allowed, so the address rule
+    # (tests/integration/test_calendar_ssrf.py) does not decide these answers.
     common = dict(database_url=database_url, sweep_interval_seconds=0, dispatch_in_server=False, calendar_sync_seconds=0,
-                  environment="production", auth_secret="a-production-secret-of-more-than-32-characters")
+                  environment="production", auth_secret="a-production-secret-of-more-than-32-characters",
+                  calendar_allow_private=True)
     body = {"url": "https://caldav.example.test/anna/", "username": "anna", "password": PASSWORD}
     settings = Settings(**common)
     with TestClient(create_app(settings, clock)) as client:

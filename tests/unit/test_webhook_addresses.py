@@ -1,4 +1,4 @@
-"""What a webhook URL may reach (webhooks.addresses): decided from the URL and the resolver's answer,
+"""What a webhook URL may reach (core.addresses): decided from the URL and the resolver's answer,
 before any connection; no packet leaves the machine (literals and localhost only)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import ipaddress
 
 import pytest
 
-from meetbook.webhooks.addresses import Policy, Refused, resolve, why_not_public
+from meetbook.core.addresses import Policy, Refused, resolve, why_not_public
 
 PRODUCTION = Policy.of("production", allow_private=False)
 DEVELOPMENT = Policy.of("development", allow_private=False)

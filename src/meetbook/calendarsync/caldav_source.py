@@ -18,6 +18,8 @@ from caldav.lib.error import AuthorizationError
 from lxml import etree
 from requests.auth import HTTPBasicAuth
 
+from meetbook.core import addresses
+
 NS = {"d": "DAV:", "c": "urn:ietf:params:xml:ns:caldav", "cs": "http://calendarserver.org/ns/"}
 XML = {"Content-Type": "application/xml; charset=utf-8"}
 
@@ -55,10 +57,17 @@ class Account:
     username: str
     password: str = field(repr=False)  # never in a log line, whatever prints this
     timeout: float = 20.0
+    # Where the calendar's requests may go: checked before each one, hrefs the server returns included.
+    policy: addresses.Policy | None = None
 
     def scrub(self, text: str) -> str:
         """The text with the password taken out, whatever a library put into it."""
         return text.replace(self.password, "***") if self.password else text
+
+
+def calendar_policy(settings) -> addresses.Policy:
+    return addresses.Policy.of(settings.environment, settings.calendar_allow_private, "calendar",
+                               "MEETBOOK_CALENDAR_ALLOW_PRIVATE")
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,11 @@ class CalDav:
         return CalendarUnavailable(f"{doing}: {detail}")
 
     def _request(self, url: str, method: str, body: str = "", headers: dict | None = None, doing: str = "asking the calendar"):
+        if self.account.policy is not None:
+            try:
+                addresses.check_blocking(url, self.account.policy)
+            except addresses.Refused as exc:
+                raise CalendarUnavailable(f"{doing}: not allowed: {exc}") from None
         try:
             try:
                 return self._client.request(url, method, body, headers or {})

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from meetbook.calendarsync import crypto
-from meetbook.calendarsync.caldav_source import Account, CalDav, CalendarUnavailable
+from meetbook.calendarsync.caldav_source import Account, CalDav, CalendarUnavailable, calendar_policy
 from meetbook.core.config import Settings
 from meetbook.core.db import unit_of_work
 from meetbook.events.dispatcher import Outcome, growing_delays, new_delivery
@@ -85,7 +85,7 @@ class CalDavConsumer:
             except crypto.NoKey as exc:
                 return Outcome.failed(str(exc))
             ics, confirmed = await self._calendar(session, meeting, delivery.recipient)
-            account = Account(connection.url, connection.username, password, self._timeout)
+            account = Account(connection.url, connection.username, password, self._timeout, calendar_policy(self._settings))
             connection_id, calendar_url = connection.id, connection.calendar_url
         began = time.perf_counter()
         try:

@@ -10,10 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from meetbook.auth.tokens import Principal
 from meetbook.calendarsync import crypto
+from meetbook.calendarsync.caldav_source import calendar_policy
 from meetbook.calendarsync.schemas import CalendarConnection, CalendarConnectionIn
 from meetbook.calendarsync.sync import STALE_AFTER, Syncer
 from meetbook.catalog.store import own_employee
-from meetbook.core import locks
+from meetbook.core import addresses, locks
 from meetbook.core.clock import Clock
 from meetbook.core.config import Settings
 from meetbook.core.db import unit_of_work
@@ -45,6 +46,15 @@ def _check_url(url: str, settings: Settings) -> None:
                       [{"field": "url", "message": "no user:password@ in the address"}])
 
 
+async def _check_address(url: str, settings: Settings) -> None:
+    """In production the calendar must be on a public address (the sync connects to it from inside
+    the bank's network), unless MEETBOOK_CALENDAR_ALLOW_PRIVATE=true; checked again before every request."""
+    try:
+        await addresses.check(url, calendar_policy(settings))
+    except addresses.Refused as exc:
+        raise Invalid(f"url: {exc}", [{"field": "url", "message": str(exc)}]) from None
+
+
 async def connection_of(session: AsyncSession, employee_id: str, who: Principal) -> CalendarConnectionRow:
     await own_employee(session, employee_id, who, WHAT)
     row = await session.scalar(select(CalendarConnectionRow).where(CalendarConnectionRow.employee_id == employee_id))
@@ -59,6 +69,7 @@ async def save_connection(session: AsyncSession, settings: Settings, employee_id
     whether it is new. A replaced one keeps its busy time until the new calendar has been read."""
     await own_employee(session, employee_id, who, WHAT)
     _check_url(body.url, settings)
+    await _check_address(body.url, settings)
     try:
         secret = crypto.encrypt(settings, body.password)
     except crypto.NoKey as exc:

@@ -24,7 +24,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from meetbook.calendarsync import crypto
-from meetbook.calendarsync.caldav_source import Account, CalDav, CalendarUnavailable, Collection
+from meetbook.calendarsync.caldav_source import Account, CalDav, CalendarUnavailable, Collection, calendar_policy
 from meetbook.calendarsync.expand import Expanded, expand
 from meetbook.core import locks
 from meetbook.core.clock import Clock
@@ -166,7 +166,8 @@ class Syncer:
             password = crypto.decrypt(self._settings, row.password_encrypted)
             return Job(
                 connection_id=row.id, revision=row.revision, employee_id=row.employee_id,
-                account=Account(row.url, row.username, password, self._settings.calendar_timeout_seconds),
+                account=Account(row.url, row.username, password, self._settings.calendar_timeout_seconds,
+                                calendar_policy(self._settings)),
                 calendar_url=row.calendar_url, ctag=row.ctag, read_until=row.read_until,
                 zone=ZoneInfo(bank.time_zone or "Europe/Copenhagen"),
                 me=tuple(a for a in (employee.email if employee else None, row.username) if a),

@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     dispatch_poll_seconds: float = 5.0
     # In production a webhook URL must reach a public address; true lets it reach the bank's own network.
     webhook_allow_private: bool = False
+    # The same for advisors' CalDAV calendars (a bank's own calendar gateway).
+    calendar_allow_private: bool = False
     # Advisors' calendars (CalDAV) are read every this many seconds by every server process and
     # `meetbook worker` (0: only on demand); one request to a calendar server waits at most the timeout.
     calendar_sync_seconds: float = 60.0

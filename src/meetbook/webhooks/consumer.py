@@ -21,12 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from standardwebhooks.webhooks import Webhook
 
 from meetbook import __version__
+from meetbook.core import addresses
 from meetbook.core.db import unit_of_work
 from meetbook.core.timefmt import format_instant
 from meetbook.events.dispatcher import Outcome, growing_delays, new_delivery
 from meetbook.tables.outbox import EMPLOYEE_CHANGED, DeliveryRow, EventRow
 from meetbook.tables.webhooks import CONSUMER, WebhookRow, consumer_of
-from meetbook.webhooks import addresses
 from meetbook.webhooks.service import GIVE_UP_AFTER, disable, webhook_id
 
 # The first retry within 30 seconds, backing off to every three hours, for three days.

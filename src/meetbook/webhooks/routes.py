@@ -8,9 +8,10 @@ from fastapi import APIRouter, Body, Query, Request, Response
 
 from meetbook.auth.deps import Admin
 from meetbook.catalog.admin.endpoints import CONFIG, PATCH_BODY
+from meetbook.core import addresses
 from meetbook.core.http import Now, ReadSession, Session, dump, error_responses, json
 from meetbook.core.wire import IdParam
-from meetbook.webhooks import addresses, service
+from meetbook.webhooks import service
 from meetbook.webhooks.schemas import Webhook, WebhookChange, WebhookCreate, WebhookDelivery, WebhookWithSecret
 
 router = APIRouter(tags=[CONFIG])

@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from meetbook.core import addresses
 from meetbook.core.errors import Conflict, Invalid, NotFound
 from meetbook.core.patching import apply as apply_json_patch
 from meetbook.tables.outbox import EVENT_KINDS, PENDING, SKIPPED, DeliveryRow, wake_after_commit
 from meetbook.tables.webhooks import ALL_EVENTS, WebhookRow, consumer_of
-from meetbook.webhooks import addresses
 from meetbook.webhooks.schemas import Webhook, WebhookChange, WebhookCreate, WebhookDelivery, WebhookWithSecret
 
 # A rotated-out secret keeps signing this long, so receivers can switch without a gap.

@@ -1,4 +1,5 @@
-"""Where a webhook may be sent: no server-side request forgery.
+"""Where the service may connect on a client's say-so (webhooks, advisors' calendars): no
+server-side request forgery.
 
 In production a webhook URL must be https and every address its host resolves to must be public:
 not loopback, private, link-local (where cloud metadata services answer), multicast, reserved,
@@ -36,11 +37,14 @@ class Refused(Exception):
 class Policy:
     https_only: bool
     public_only: bool
+    what: str = "webhook"  # what the URL is for, in the refusals
+    allow_setting: str = "MEETBOOK_WEBHOOK_ALLOW_PRIVATE"  # the setting that allows the bank's own network
 
     @classmethod
-    def of(cls, environment: str, allow_private: bool) -> Policy:
+    def of(cls, environment: str, allow_private: bool, what: str = "webhook",
+           allow_setting: str = "MEETBOOK_WEBHOOK_ALLOW_PRIVATE") -> Policy:
         production = environment == "production"
-        return cls(https_only=production, public_only=production and not allow_private)
+        return cls(https_only=production, public_only=production and not allow_private, what=what, allow_setting=allow_setting)
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,7 @@ def parse(url: str, policy: Policy) -> tuple[str, str, int]:
     if scheme not in ("http", "https"):
         raise Refused("the URL must start with https:// (or http:// outside production)")
     if policy.https_only and scheme != "https":
-        raise Refused("in production a webhook URL must be https")
+        raise Refused(f"in production a {policy.what} URL must be https")
     if not parts.hostname:
         raise Refused("the URL has no host")
     if parts.username is not None or parts.password is not None:
@@ -132,14 +136,39 @@ async def resolve(url: str, policy: Policy) -> Target:
         addresses = list(dict.fromkeys(ipaddress.ip_address(str(a[4][0]).partition("%")[0]) for a in answers))
         if not addresses:
             raise Refused(f"'{host}' does not resolve")
+    _judge(host, literal, addresses, policy)
+    return Target(url=url, scheme=scheme, host=host, port=port, address=str(addresses[0]))
+
+
+def _judge(host: str, literal: IPAddress | None, addresses: list[IPAddress], policy: Policy) -> None:
     if policy.public_only:
         for address in addresses:
             reason = why_not_public(address)
             if reason is not None:
                 shown = host if literal is not None else f"'{host}' resolves to {address}, which"
-                raise Refused(f"{shown} is {reason}; in production a webhook must reach a public address "
-                              "(MEETBOOK_WEBHOOK_ALLOW_PRIVATE=true allows the bank's own network)")
-    return Target(url=url, scheme=scheme, host=host, port=port, address=str(addresses[0]))
+                raise Refused(f"{shown} is {reason}; in production a {policy.what} must reach a public address "
+                              f"({policy.allow_setting}=true allows the bank's own network)")
+
+
+def check_blocking(url: str, policy: Policy) -> None:
+    """`resolve`'s refusals for code that runs in a thread with a blocking client (the CalDAV one),
+    right before each of its requests: the URL and every address its host resolves to now."""
+    if not policy.public_only:
+        parse(url, policy)
+        return
+    scheme, host, port = parse(url, policy)
+    literal = _literal(host)
+    if literal is not None:
+        addresses = [literal]
+    else:
+        if host.lower().rstrip(".") == "localhost" or host.lower().rstrip(".").endswith(".localhost"):
+            raise Refused(f"'{host}' is the loopback (RFC 6761): not a public address")
+        try:
+            answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError) as exc:
+            raise Refused(f"'{host}' does not resolve: {exc}") from None
+        addresses = list(dict.fromkeys(ipaddress.ip_address(str(a[4][0]).partition("%")[0]) for a in answers))
+    _judge(host, literal, addresses, policy)
 
 
 async def check(url: str, policy: Policy) -> None:
