@@ -22,6 +22,7 @@ from meetbook.calendarsync import crypto
 from meetbook.calendarsync.caldav_source import Account, CalDav, CalendarUnavailable, calendar_policy
 from meetbook.core.config import Settings
 from meetbook.core.db import unit_of_work
+from meetbook.core.timefmt import parse_instant
 from meetbook.events.dispatcher import Outcome, growing_delays, new_delivery
 from meetbook.meetings.ical import advisor_name, meeting_event, new_calendar
 from meetbook.tables import catalog as m
@@ -65,7 +66,7 @@ class CalDavConsumer:
         connected = set((await session.scalars(
             select(CalendarConnectionRow.employee_id).where(CalendarConnectionRow.employee_id.in_(advisors))
         )).all())
-        end = dt.datetime.fromisoformat(meeting["endDate"].replace("Z", "+00:00"))
+        end = parse_instant(meeting["endDate"])
         give_up_at = max(now + AT_LEAST, min(now + GIVE_UP_AFTER, end))
         for employee_id in advisors:
             if employee_id in connected:

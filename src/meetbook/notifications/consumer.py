@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from meetbook.catalog.localized import pick
+from meetbook.core.timefmt import parse_instant
 from meetbook.events.dispatcher import Outcome, growing_delays, new_delivery
 from meetbook.messages import MessageFacts, render
 from meetbook.notifications.directory import Bank, Directory, DirectoryCache
@@ -84,10 +85,6 @@ def _ordering_key(meeting_id: str, address: str) -> str:
     return f"{meeting_id}:{hashlib.sha256(address.lower().encode()).hexdigest()[:32]}"
 
 
-def _instant(value: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
 class MailConsumer:
     name = CONSUMER
     lease_seconds = 120.0  # an SMTP conversation is bounded by its 30 s timeout
@@ -146,7 +143,7 @@ class MailConsumer:
         )
         if meeting["status"] != "Booked":
             return
-        start = _instant(meeting["startDate"])
+        start = parse_instant(meeting["startDate"])
         for lead in sorted(set(bank.reminder_leads), reverse=True):
             due = start - dt.timedelta(seconds=lead)
             if due <= now:
@@ -176,7 +173,7 @@ class MailConsumer:
     async def deliver(self, delivery: DeliveryRow, event: EventRow, now: dt.datetime) -> Outcome:
         if delivery.kind == REMINDER:
             status, start = self._meetings.get(delivery.subject_id, (None, None))
-            if status != "Booked" or start != _instant(delivery.detail["start"]):
+            if status != "Booked" or start != parse_instant(delivery.detail["start"]):
                 return Outcome(ok=False, skipped=True, error="the meeting moved or was cancelled before the reminder")
         message = self.compose(self._directory, delivery, event, now)
         outcome = await self.transport.send(message, delivery.recipient)
@@ -200,7 +197,7 @@ class MailConsumer:
         previous = event.data.get("previous") or {}
         facts = MessageFacts(
             kind=delivery.kind, language=language, recipient_role=detail["role"], bank_name=bank.name, meeting_id=meeting["id"],
-            start=_instant(meeting["startDate"]), end=_instant(meeting["endDate"]), time_zone=bank.time_zone,
+            start=parse_instant(meeting["startDate"]), end=parse_instant(meeting["endDate"]), time_zone=bank.time_zone,
             meeting_type=meeting["type"], topic=_topic_name(directory, meeting.get("topicId"), language), title=meeting.get("title"),
             description=meeting.get("description"), customer_name=meeting.get("customerName"),
             advisor_name=advisor.name if advisor else None,
@@ -208,8 +205,8 @@ class MailConsumer:
             branch_name=pick(branch.name, branch.names, language) if branch else meeting.get("location"),
             branch_address=branch.address if branch else None, room_name=room.name if room else None,
             video_link=meeting.get("videoLink"), phone=meeting.get("customerPhone"),
-            previous_start=_instant(previous["startDate"]) if previous.get("startDate") and delivery.kind == "rescheduled" else None,
-            previous_end=_instant(previous["endDate"]) if previous.get("endDate") and delivery.kind == "rescheduled" else None,
+            previous_start=parse_instant(previous["startDate"]) if previous.get("startDate") and delivery.kind == "rescheduled" else None,
+            previous_end=parse_instant(previous["endDate"]) if previous.get("endDate") and delivery.kind == "rescheduled" else None,
             reminder_lead=dt.timedelta(seconds=detail["leadSeconds"]) if "leadSeconds" in detail else None,
         )
         rendered = render(facts, directory.templates.get((delivery.kind, language)))

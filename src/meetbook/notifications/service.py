@@ -11,7 +11,7 @@ from meetbook.core.errors import Conflict, NotFound
 from meetbook.notifications.consumer import CONSUMER, GIVE_UP_AFTER
 from meetbook.notifications.schemas import Notification
 from meetbook.tables.meetings import MeetingRow
-from meetbook.tables.outbox import FAILED, PENDING, SENT, SKIPPED, DeliveryRow, wake_after_commit
+from meetbook.tables.outbox import PENDING, SENT, SKIPPED, DeliveryRow, wake_after_commit
 
 
 def notification_out(row: DeliveryRow, message_domain: str) -> Notification:
@@ -58,5 +58,3 @@ async def resend(session: AsyncSession, meeting_id: str, notification_id: str, n
     await session.flush()
     return notification_out(row, message_domain)
 
-
-__all__ = ["FAILED", "list_notifications", "resend"]

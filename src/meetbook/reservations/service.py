@@ -57,9 +57,10 @@ async def reserve(
     resources = [employee_resource(slot.employee_id)] + ([room_resource(slot.room_id)] if slot.room_id else [])
     limited = not who.is_employee
     first = [session_lock(who.subject, request.token)] + ([f"customer:{who.subject}"] if limited else [])
-    wanted = claims_for(resources, slot.start_date, slot.end_date, bank.settings.buffer_seconds)[0]
+    # The interval the claims will cover (claims_for's), without making the ORM rows for it.
     free = await lock_unless_claimed(
-        session, resources, first=first, resources=resources, start_s=wanted.start_s, end_s=wanted.end_s, now_s=epoch(now),
+        session, resources, first=first, resources=resources, start_s=epoch(slot.start_date),
+        end_s=epoch(slot.end_date) + bank.settings.buffer_seconds, now_s=epoch(now),
         customer_session=(who.subject, request.token), ignored_meeting_id=request.existing_meeting_id,
     )
     if not free:

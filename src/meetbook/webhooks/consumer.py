@@ -23,7 +23,7 @@ from standardwebhooks.webhooks import Webhook
 from meetbook import __version__
 from meetbook.core import addresses
 from meetbook.core.db import unit_of_work
-from meetbook.core.timefmt import format_instant
+from meetbook.core.timefmt import format_instant, parse_instant
 from meetbook.events.dispatcher import Outcome, growing_delays, new_delivery
 from meetbook.tables.outbox import EMPLOYEE_CHANGED, DeliveryRow, EventRow
 from meetbook.tables.webhooks import CONSUMER, WebhookRow, consumer_of
@@ -152,7 +152,7 @@ class WebhookConsumer:
             if not final:
                 return
             subscription = await session.get(WebhookRow, subscription_id)
-            started = dt.datetime.fromisoformat(first_attempt.replace("Z", "+00:00"))
+            started = parse_instant(first_attempt)
             if subscription is not None and subscription.enabled and subscription.failing_since is not None \
                     and subscription.failing_since <= started:
                 since = format_instant(subscription.failing_since)
