@@ -15,7 +15,7 @@ frozen values:
    `blocked.py` (claims, Busy, WorkingFromElsewhere), `daily_cap.py` (time booked per day),
    `rooms.py`.
 4. `offer.py`: the rules together, a yes/no cell per (start, type, advisor); `best.py`: one
-   advisor per (start, type), or every cell; `answer.py`: slots or rows.
+   advisor per (start, type), or every cell; `answer.py`: slots, rows or columns.
 
 Cells are boolean matrices (starts x advisors, one per type) built for all advisors at once
 (`cells.py`). What depends only on the bank and the kind of search is kept per bank (`memo.py`).
@@ -28,7 +28,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .advisors import Advisors, Cohort, joint_cohort, keep_advisors, pool_cohort
-from .answer import Row, answer
+from .answer import Columns, Row, answer_columns, empty_columns
 from .best import all_picks, best_picks, wants_best
 from .blocked import Blocked, blocked_time
 from .daily_cap import booked_seconds
@@ -70,14 +70,16 @@ def _prepare(search: SlotSearch, bank: Bank, now: int) -> _Prepared | None:
 def compute_slots(search: SlotSearch, bank: Bank, occupancy: Occupancy, now: int) -> list[Slot]:
     """The slots the bank offers for `search` at `now`, sorted by (start, type, employee)."""
     prepared = _prepare(search, bank, now)
-    return [] if prepared is None else _run(prepared, occupancy, as_rows=False)
+    found = None if prepared is None else _run(prepared, occupancy)
+    return [] if found is None else found.slots()
 
 
 def compute_slot_rows(search: SlotSearch, bank: Bank, occupancy: Occupancy, now: int) -> list[Row]:
     """`compute_slots` as plain tuples (start, end, meeting_type, employee_id, room_id, topic_id),
     same order: building 100,000 `Slot` objects costs about as much as finding them."""
     prepared = _prepare(search, bank, now)
-    return [] if prepared is None else _run(prepared, occupancy, as_rows=True)
+    found = None if prepared is None else _run(prepared, occupancy)
+    return [] if found is None else found.rows()
 
 
 class SearchPlan:
@@ -109,15 +111,18 @@ class SearchPlan:
 
     def rows(self, occupancy: Occupancy) -> list[Row]:
         """As `compute_slot_rows`."""
-        if self._prepared is None or not self.advisor_ids:
-            return []
-        return _run(self._prepared, occupancy, as_rows=True)
+        return self.columns(occupancy).rows()
 
     def slots(self, occupancy: Occupancy) -> list[Slot]:
         """As `compute_slots`."""
-        if self._prepared is None or not self.advisor_ids:
-            return []
-        return _run(self._prepared, occupancy, as_rows=False)
+        return self.columns(occupancy).slots()
+
+    def columns(self, occupancy: Occupancy) -> Columns:
+        """The same answer as `Columns` (`answer.py`), for a caller that encodes it itself."""
+        found = None
+        if self._prepared is not None and self.advisor_ids:
+            found = _run(self._prepared, occupancy)
+        return empty_columns() if found is None else found
 
 
 def _in_play(p: _Prepared) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -134,18 +139,19 @@ def _in_play(p: _Prepared) -> tuple[tuple[str, ...], tuple[str, ...]]:
     )
 
 
-def _run(p: _Prepared, occupancy: Occupancy, as_rows: bool) -> list:
+def _run(p: _Prepared, occupancy: Occupancy) -> Columns | None:
+    """The answer, None when it is empty before any slot is picked."""
     search, memo, window = p.search, p.memo, p.window
     calendar = CalendarColumns.of(occupancy.calendar)
     joint = is_joint(search)
     found = _joint_cohort(p, calendar) if joint else _pool_cohort(p, calendar)
     if found is None:
-        return []
+        return None
     cohort, types = found
     earliest = earliest_starts(window, p.now, notice_seconds(search, memo.bank.settings), cohort.shapes)
     advisors = keep_advisors(cohort, window, earliest, capped=search.customer_initiated)
     if advisors is None or (joint and len(advisors.ids) < len(cohort.advisors)):
-        return []  # a joint meeting's member can take no meeting at all in this window
+        return None  # a joint meeting's member can take no meeting at all in this window
 
     buffer = memo.bank.settings.buffer_seconds
     best = not joint and wants_best(search)
@@ -156,7 +162,7 @@ def _run(p: _Prepared, occupancy: Occupancy, as_rows: bool) -> list:
     open_rows = advisor_open_rows(base, advisors, types, entries, window, schedule)
     starts = open_starts(base, open_rows, window)
     if starts is None:
-        return []
+        return None
     rule = room_rule(search, memo.bank, types)
     rooms = None
     if not rule.off:
@@ -179,9 +185,9 @@ def _run(p: _Prepared, occupancy: Occupancy, as_rows: bool) -> list:
             )
         else:
             picks = all_picks(cells)
-    return answer(
+    return answer_columns(
         picks, starts.instants, starts.weekday, window.duration, types, advisors.ids, rooms, rule.physical,
-        search.topic_id, as_rows,
+        search.topic_id,
     )
 
 

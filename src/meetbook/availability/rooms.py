@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .cells import objects, paint
+from .cells import paint
 from .model import PHYSICAL, Advisor, Bank, ClaimColumns, Location, Room, SlotSearch
 from .open_time import OpenStarts
 from .schedule import week_of
@@ -70,9 +70,10 @@ class FreeRooms(NamedTuple):
     k-th branch that needs one."""
 
     free: np.ndarray  # (start, column) -> a room is free (always in column 0)
-    first: np.ndarray  # (start, column) -> the first free room's id (None in column 0)
+    first: np.ndarray  # (start, column) -> the first free room, an index into `names` (0 in column 0)
     column: np.ndarray  # (advisor, weekday) -> column of the advisor's branch that day
     weekday: np.ndarray  # of each start
+    names: tuple[str | None, ...]  # the rooms' ids, names[0] = None (no room)
 
     def ok(self) -> np.ndarray:
         """(start, advisor) -> no room is needed at the advisor's branch that day, or one is free.
@@ -108,19 +109,20 @@ def free_rooms(
                     wanted.append(loc)
                     index[loc] = len(wanted)
             columns[k, wk] = index[loc]
-    free, first = _room_tables(rule, wanted, starts, room_claims, length)
-    return FreeRooms(free, first, columns[places_ix], starts.weekday)
+    free, first, names = _room_tables(rule, wanted, starts, room_claims, length)
+    return FreeRooms(free, first, columns[places_ix], starts.weekday, names)
 
 
 def _room_tables(
     rule: RoomRule, locations: list[str | None], starts: OpenStarts, room_claims: ClaimColumns, length: int
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, tuple[str | None, ...]]:
     """For each start (row) and column (0, then the locations): is a room free, and the first
-    free one."""
+    free one (an index into the names, 0: none); and the names."""
     height = len(starts.instants)
     free = np.zeros((height, len(locations) + 1), dtype=bool)
     free[:, 0] = True
-    first = np.full((height, len(locations) + 1), None, dtype=object)
+    first = np.zeros((height, len(locations) + 1), dtype=np.int64)
+    names: list[str | None] = [None]
     for li, loc in enumerate(locations, 1):
         rooms = rule.by_location.get(loc, ())  # type: ignore[arg-type]
         if not rooms:
@@ -130,6 +132,6 @@ def _room_tables(
         touched = starts.starts.touching(span_lo[real], span_hi[real], length)
         room_free = ~paint(height, len(rooms), owner[real], *touched)  # (start, room)
         free[:, li] = room_free.any(axis=1)
-        ids = objects([room.id for room in rooms])
-        first[:, li] = np.where(free[:, li], ids[room_free.argmax(axis=1)], None)
-    return free, first
+        first[:, li] = np.where(free[:, li], len(names) + room_free.argmax(axis=1), 0)
+        names.extend(room.id for room in rooms)
+    return free, first, tuple(names)

@@ -1,0 +1,63 @@
+"""The search's fast JSON encoder (`slots.service.answer_json`, fragments joined from the engine's
+columns) against the plain path (a dict per slot through orjson): the same bytes for any answer."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import orjson
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from meetbook.availability.answer import Columns, empty_columns
+from meetbook.availability.cells import objects
+from meetbook.core.timefmt import format_instant
+from meetbook.slots.service import answer_json, instants_text, slots_json
+
+FIRST, LAST = -62135596800, 253402300799  # 0001-01-01T00:00:00Z, 9999-12-31T23:59:59Z
+# Anything a JSON string may need escaping for: quotes, backslashes, controls, non-ASCII.
+text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+instant = st.one_of(
+    st.integers(1_700_000_000, 1_900_000_000).map(lambda t: t - t % 1800),  # near now, on the grid
+    st.integers(FIRST, LAST - 86400),  # any year, any second
+)
+
+
+@st.composite
+def answers(draw) -> Columns:
+    starts = np.array(sorted(set(draw(st.lists(instant, min_size=1, max_size=8)))), dtype=np.int64)
+    types = tuple(draw(st.lists(st.one_of(st.sampled_from(["Physical", "Online", "Telephone", "Offsite"]), text),
+                                min_size=1, max_size=4)))
+    ids = objects(draw(st.lists(text, min_size=1, max_size=6)))
+    rooms = (None, *draw(st.lists(text, max_size=4)))
+    n = draw(st.integers(0, 40))
+    ix = lambda size: np.array(draw(st.lists(st.integers(0, size - 1), min_size=n, max_size=n)), dtype=np.int64)  # noqa: E731
+    return Columns(
+        starts=starts, duration=draw(st.integers(0, 86400)), types=types, ids=ids, rooms=rooms,
+        topic_id=draw(st.one_of(st.none(), text)),
+        start_ix=ix(len(starts)), type_ix=ix(len(types)), advisor_ix=ix(len(ids)), room_ix=ix(len(rooms)),
+    )
+
+
+@settings(max_examples=300)
+@given(answers())
+def test_the_same_bytes_as_a_dict_per_slot(answer):
+    plain = orjson.dumps(slots_json(answer.rows()))
+    assert answer_json(answer) == plain
+    assert len(json.loads(answer_json(answer))) == answer.count
+
+
+def test_an_empty_answer():
+    assert answer_json(empty_columns()) == b"[]" == orjson.dumps(slots_json(empty_columns().rows()))
+
+
+@given(st.lists(instant, max_size=20))
+def test_instants_as_format_instant_writes_them(values):
+    at = np.array(values, dtype=np.int64)
+    assert instants_text(at) == [format_instant(t) for t in values]
+
+
+def test_instants_before_the_year_1000_too():
+    at = np.array([FIRST, -30610224001, -30610224000, 0, LAST], dtype=np.int64)
+    assert instants_text(at) == [format_instant(t) for t in at.tolist()]
