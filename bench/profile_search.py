@@ -36,7 +36,7 @@ from bench.servers import Cleanup
 FAMILIES = (
     ("meetbook/availability/", "engine (availability)"),
     ("meetbook/slots/occupancy", "occupancy (rows -> Claim values)"),
-    ("meetbook/slots/service", "slots service + slots_json"),
+    ("meetbook/slots/service", "slots service + answer_json"),
     ("meetbook/timefmt", "JSON (instant formatting)"),
     ("orjson", "JSON (orjson)"),
     ("meetbook/catalog/snapshot", "snapshot check"),
@@ -152,9 +152,9 @@ def instrument(timer: Timer):
 
     patch = _Patches()
     patch(service, "load_occupancy", timer.wrap_async("read (load_occupancy)", service.load_occupancy))
-    for name in ("rows", "slots"):
-        patch(SearchPlan, name, timer.wrap("engine (compute_slots)", getattr(SearchPlan, name)))
-    patch(service, "slots_json", timer.wrap("JSON (slots_json)", service.slots_json))
+    # rows() and slots() go through columns(); the search route calls columns() then answer_json()
+    patch(SearchPlan, "columns", timer.wrap("engine (compute_slots)", SearchPlan.columns))
+    patch(service, "answer_json", timer.wrap("JSON (slots_json)", service.answer_json))
     patch(SnapshotCache, "get", timer.wrap_async("snapshot check", SnapshotCache.get))
     patch(FastJSON, "render", timer.wrap("JSON (orjson render)", FastJSON.render))
     return patch.restore
