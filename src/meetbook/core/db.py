@@ -7,12 +7,13 @@ and rolls back when it raises, so a failure leaves nothing half-written.
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import JSON, DateTime, MetaData, event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -82,8 +83,37 @@ def make_engine(url: str, **kwargs) -> AsyncEngine:
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection unused for this long is pinged before it is handed out.
+IDLE_PING_SECONDS = 1.0
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """pool_pre_ping for connections that sat idle: a database restarted while the service was
+    quiet is noticed before a request uses a dead connection. A connection in steady use is not
+    pinged (pool_pre_ping's `;` was a round trip per request); if the database restarts under
+    traffic, the request that meets a dead connection is answered 503 and the pool is renewed
+    (SQLAlchemy's own handling of a lost connection, and core.pipeline's)."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _returned(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy):
+        since = record.info.pop("idle_since", None)
+        if since is not None and time.monotonic() - since > IDLE_PING_SECONDS:
+            try:
+                alive = engine.dialect.do_ping(dbapi_connection)
+            except Exception as exc:  # noqa: BLE001 - whatever the driver raises, the connection is gone
+                raise DisconnectionError("the pooled connection is gone") from exc
+            if not alive:
+                raise DisconnectionError("the pooled connection is gone")
 
 
 def _sqlite_single_writer(engine: AsyncEngine) -> None:

@@ -15,11 +15,12 @@ from meetbook.core import locks, metrics
 from meetbook.core.clock import epoch
 from meetbook.core.db import AFTER_COMMIT, new_id, refused_as
 from meetbook.core.errors import Conflict, Invalid, NotFound, SlotTaken
+from meetbook.core.pipeline import pipelined
 from meetbook.reservations.schemas import Reservation
 from meetbook.slots.check import SlotCheck, check_before_claiming
 from meetbook.slots.schemas import TimeSlot
 from meetbook.slots.time_slots import hold_out
-from meetbook.tables.claiming import claims_for, lock_unless_claimed, subtract
+from meetbook.tables.claiming import claims_for, lock_unless_claimed_statement, subtract
 from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource, room_resource, session_lock
 from meetbook.tables.meetings import MeetingRow
 
@@ -57,22 +58,21 @@ async def reserve(
     resources = [employee_resource(slot.employee_id)] + ([room_resource(slot.room_id)] if slot.room_id else [])
     limited = not who.is_employee
     first = [session_lock(who.subject, request.token)] + ([f"customer:{who.subject}"] if limited else [])
-    # The interval the claims will cover (claims_for's), without making the ORM rows for it.
-    free = await lock_unless_claimed(
-        session, resources, first=first, resources=resources, start_s=epoch(slot.start_date),
+    # A look at the claims, then the locks (unless the slot is plainly taken), then the read
+    # under them: one round trip. The read is the slot's check and the customer's holds (their
+    # session's own does not count against the slot: moving one's own hold within its time is fine).
+    lock = lock_unless_claimed_statement(
+        session.bind.dialect.name, resources, first=first, resources=resources, start_s=epoch(slot.start_date),
         end_s=epoch(slot.end_date) + bank.settings.buffer_seconds, now_s=epoch(now),
         customer_session=(who.subject, request.token), ignored_meeting_id=request.existing_meeting_id,
     )
-    if not free:
-        raise SlotTaken(TAKEN)
-
-    # One read: the slot's check, and the customer's holds (their session's own does not count
-    # against the slot: moving one's own hold within its time is fine).
     check = SlotCheck(
         slot.employee_id, slot.start_date, slot.end_date, room_id=slot.room_id, customer_initiated=not who.is_employee,
         ignore_meeting_ids=(request.existing_meeting_id,) if request.existing_meeting_id else (),
     )
-    read = await check_before_claiming(session, bank, check, now, (who.subject, request.token), all_holds=limited)
+    read = await check_before_claiming(session, bank, check, now, (who.subject, request.token), all_holds=limited, lock=lock)
+    if read is None:
+        raise SlotTaken(TAKEN)
     offered, expired, held = read.slot, set(read.expired_holds), read.customer_holds
     previous = next((h for h in held if h.mine), None)
     if previous is not None and previous.expires <= epoch(now):
@@ -165,11 +165,11 @@ async def _insert_hold(session: AsyncSession, hold: dict, claims: list[dict]) ->
     """The hold and its claims as plain INSERTs, not the unit of work: a reserve is mostly round
     trips and per-statement overhead."""
     if claims and session.bind.dialect.name == "postgresql":
-        await session.execute(_INSERT_HOLD_AND_CLAIMS, {
+        await pipelined(session, (_INSERT_HOLD_AND_CLAIMS, {
             **hold, "claims_expire": claims[0]["expires_s"], "claim_ids": [c["id"] for c in claims],
             "claim_resources": [c["resource"] for c in claims], "claim_starts": [c["start_s"] for c in claims],
             "claim_ends": [c["end_s"] for c in claims], "claim_seconds": [c["meeting_seconds"] for c in claims],
-        })
+        }))
         return
     await session.execute(insert(HoldRow.__table__).values(**hold))
     if claims:

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from meetbook.availability import SearchPlan
 from meetbook.availability.model import EXPLICIT, Bank, Occupancy, Slot, SlotSearch
 from meetbook.core.clock import epoch
-from meetbook.tables.occupancy import CustomerHold, load_occupancy, read_before_claiming
+from meetbook.core.pipeline import pipelined
+from meetbook.tables.occupancy import CustomerHold, claiming_read, load_occupancy, read_before_claiming_statement
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,19 +89,29 @@ class ClaimCheck:
 
 async def check_before_claiming(
     session: AsyncSession, bank: Bank, check: SlotCheck, now: dt.datetime, customer_session: tuple[str, str],
-    all_holds: bool = True,
-) -> ClaimCheck:
+    all_holds: bool = True, lock: tuple | None = None,
+) -> ClaimCheck | None:
     """offered_slot for a reserve, in the same one read: the customer session's (subject, token)
     own hold does not count against the slot, and comes back with the customer's other holds
-    (only when `all_holds`: they are counted against a customer's limit)."""
+    (only when `all_holds`: they are counted against a customer's limit).
+
+    `lock` (tables.claiming.lock_unless_claimed_statement) is sent first, in the same round trip:
+    None when it found the slot taken (and took no lock)."""
     now_s = epoch(now)
     plan = check.plan(bank, now_s)
     # Even when the advisor is not in play, read their time: the caller learns of the customer's holds either way.
     advisor_ids = (plan.advisor_ids if plan is not None else ()) or (check.employee_id,)
-    read = await read_before_claiming(
-        session, epoch(check.start), epoch(check.end), now_s, advisor_ids=advisor_ids,
+    read = read_before_claiming_statement(
+        session.bind.dialect.name, epoch(check.start), epoch(check.end), now_s, advisor_ids=advisor_ids,
         room_ids=plan.room_ids if plan is not None else (), ignore_meeting_ids=check.ignore_meeting_ids,
         ignore_hold_ids=check.ignore_hold_ids, customer_session=customer_session, all_holds=all_holds,
     )
-    slot = check.match(plan, read.occupancy) if plan is not None and plan.advisor_ids else None
-    return ClaimCheck(slot, read.expired_holds, read.customer_holds)
+    if lock is None:
+        (rows,) = await pipelined(session, read)
+    else:
+        (locked,), rows = await pipelined(session, lock, read)
+        if not locked[0]:
+            return None
+    found = claiming_read(rows, now_s)
+    slot = check.match(plan, found.occupancy) if plan is not None and plan.advisor_ids else None
+    return ClaimCheck(slot, found.expired_holds, found.customer_holds)

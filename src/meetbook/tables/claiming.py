@@ -40,20 +40,21 @@ SELECT CASE WHEN EXISTS (
 """).bindparams(bindparam("resources", type_=ARRAY(String)), bindparam("keys", type_=ARRAY(String)))
 
 
-async def lock_unless_claimed(
-    session: AsyncSession, keys: list[str], *, first: list[str], resources: list[str], start_s: int, end_s: int, now_s: int,
+def lock_unless_claimed_statement(
+    dialect: str, keys: list[str], *, first: list[str], resources: list[str], start_s: int, end_s: int, now_s: int,
     customer_session: tuple[str, str], ignored_meeting_id: str | None = None,
-) -> bool:
-    """locks.lock(keys, first) in one round trip with a look at the claims first: False (and no
-    lock taken) when a live claim that is not this customer session's, nor the meeting being
-    moved's, overlaps [start_s, end_s) on one of `resources`. SQLite's single writer needs neither."""
-    if session.bind.dialect.name != "postgresql":
-        return True
+) -> tuple | None:
+    """locks.lock(keys, first) with a look at the claims first, as a statement and its parameters
+    to send with others in one round trip (core.pipeline): its one value is False (and no lock
+    taken) when a live claim that is not this customer session's, nor the meeting being moved's,
+    overlaps [start_s, end_s) on one of `resources`. None on SQLite, whose single writer needs neither."""
+    if dialect != "postgresql":
+        return None
     subject, token = customer_session
-    return bool(await session.scalar(_LOCK_UNLESS_CLAIMED, {
+    return _LOCK_UNLESS_CLAIMED, {
         "resources": resources, "start_s": start_s, "end_s": end_s, "now_s": now_s, "subject": subject, "token": token,
         "ignored_meeting": ignored_meeting_id or "", "keys": locks.in_order(keys, first),
-    }))
+    }
 
 
 async def sweep_expired(session: AsyncSession, now: dt.datetime, batch: int = 500) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 from sqlalchemy import (
@@ -125,13 +125,35 @@ async def read_before_claiming(
     `customer_session` (subject, reservation token), that session's hold does not count (moving
     one's own hold within its time is fine), and comes back with the customer's other live holds
     (`all_holds`; without it only the session's own: an employee, who has no limit, may hold hundreds)."""
+    statement, params = read_before_claiming_statement(
+        session.bind.dialect.name, window_start, window_end, now, advisor_ids=advisor_ids, room_ids=room_ids,
+        ignore_meeting_ids=ignore_meeting_ids, ignore_hold_ids=ignore_hold_ids, customer_session=customer_session,
+        all_holds=all_holds)
+    connection = await session.connection()
+    return claiming_read((await connection.execute(statement, params)).all(), now)
+
+
+def read_before_claiming_statement(
+    dialect: str,
+    window_start: int,
+    window_end: int,
+    now: int,
+    *,
+    advisor_ids: Collection[str],
+    room_ids: Collection[str] = (),
+    ignore_meeting_ids: Collection[str] = (),
+    ignore_hold_ids: Collection[str] = (),
+    customer_session: tuple[str, str] | None = None,
+    all_holds: bool = True,
+) -> tuple:
+    """read_before_claiming's statement and parameters, to send with others in one round trip
+    (core.pipeline); its rows make a ClaimingRead with claiming_read."""
     params = _params(window_start, window_end, now, ignore_meeting_ids, ignore_hold_ids, advisor_ids, room_ids)
     if customer_session is not None:
         params["subject"], params["token"] = customer_session
-    connection = await session.connection()
-    query = _named_query(True, bool(ignore_meeting_ids), bool(ignore_hold_ids), connection.dialect.name == "postgresql",
+    query = _named_query(True, bool(ignore_meeting_ids), bool(ignore_hold_ids), dialect == "postgresql",
                          customer_session is not None, all_holds)
-    return await _load_named(connection, query, params, now)
+    return query, params
 
 
 def _params(window_start: int, window_end: int, now: int, ignore_meeting_ids, ignore_hold_ids, advisor_ids, room_ids) -> dict:
@@ -176,7 +198,7 @@ def _one_of(column, name: str, arrays: bool):
 
 # The reads are built once per shape, with bound parameters: building a statement costs more
 # than a narrow read's rows (a reserve checks one advisor).
-@lru_cache(maxsize=None)
+@cache
 def _claims_query(ignore_meetings: bool, ignore_holds: bool):
     # Core over the tables, not ORM entities: 20,000 rows through the ORM's loading machinery
     # cost ~25 ms per search; plain rows are a few.
@@ -188,7 +210,7 @@ def _claims_query(ignore_meetings: bool, ignore_holds: bool):
 _PACKED = np.dtype([("start", ">i8"), ("end", ">i8"), ("meeting_seconds", ">i8")])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _packed_query(named: bool, ignore_meetings: bool, ignore_holds: bool):
     c = ClaimRow.__table__.c
     packed, no = LargeBinary, cast(null(), LargeBinary)
@@ -232,7 +254,7 @@ def _unpacked(buffers: list[bytes], dtype: np.dtype) -> tuple[np.ndarray, np.nda
     return np.repeat(np.arange(len(buffers), dtype=np.int64), counts), np.frombuffer(b"".join(buffers), dtype=dtype)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _entries_query():
     e = CalendarEntryRow.__table__.c
     return select(e.employee_id, e.room_id, e.start_s, e.end_s, e.status).where(
@@ -248,11 +270,16 @@ _OTHER_HOLD = "other hold"
 async def _load_named(connection, query, params: dict, now: int) -> ClaimingRead:
     """A narrow read (named advisors and rooms) in one round trip: claims, calendar entries (and
     the customer's holds) as one UNION ALL, told apart by the status column."""
+    return claiming_read((await connection.execute(query, params)).all(), now)
+
+
+def claiming_read(rows, now: int) -> ClaimingRead:
+    """What a narrow read's rows say (see _load_named)."""
     claims: list[tuple[str, int, int, int]] = []
     expired: set[str] = set()
     holds: list[CustomerHold] = []
     calendar = _Calendar()
-    for who, start, end, seconds, expires, hold, status, room_id in (await connection.execute(query, params)).all():
+    for who, start, end, seconds, expires, hold, status, room_id in rows:
         if status is None:  # a claim
             if expires is not None and expires <= now:
                 expired.add(hold)
@@ -309,7 +336,7 @@ class _Calendar:
         return Occupancy(advisor_claims=advisor_claims, room_claims=room_claims, calendar=calendar)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _named_query(with_expired: bool, ignore_meetings: bool, ignore_holds: bool, arrays: bool, of_token: bool = False,
                  all_holds: bool = True):
     c = ClaimRow.__table__.c

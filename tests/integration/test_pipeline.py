@@ -1,0 +1,115 @@
+"""Statements sent together in one round trip (core.pipeline) behave as the same statements one at a
+time: in order, in the request's transaction, with the database's refusals raised as SQLAlchemy's;
+and a pooled connection the database dropped is noticed (core.db's ping of idle connections)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import psycopg
+import pytest
+from sqlalchemy import bindparam, func, insert, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from meetbook.core import db
+from meetbook.core.db import make_engine, make_sessionmaker, unit_of_work
+from meetbook.core.pipeline import pipelined
+from meetbook.tables.claims import ClaimRow
+
+_INSERT = insert(ClaimRow.__table__)
+_COUNT = select(func.count()).select_from(ClaimRow.__table__).where(ClaimRow.resource == bindparam("resource"))
+_EXPANDING = select(ClaimRow.id).where(ClaimRow.id.in_(bindparam("ids", expanding=True))).order_by(ClaimRow.id)
+
+
+def _claim(n: int, start: int = 0) -> dict:
+    return {"id": f"c{n}", "resource": "employee:e1", "start_s": start, "end_s": start + 60, "meeting_seconds": 60,
+            "hold_id": None, "meeting_id": None, "expires_s": None}
+
+
+def _run(url: str, work):
+    async def go():
+        engine = make_engine(url)
+        try:
+            return await work(engine, make_sessionmaker(engine))
+        finally:
+            await engine.dispose()
+    return asyncio.run(go())
+
+
+def test_statements_run_in_order_in_the_transaction_and_return_their_rows(database_url):
+    async def work(_engine, sessions):
+        async with unit_of_work(sessions) as session:
+            first, after_one, second, after_two, listed = await pipelined(
+                session, (_INSERT, _claim(1, 0)), (_COUNT, {"resource": "employee:e1"}),
+                (_INSERT, _claim(2, 100)), (_COUNT, {"resource": "employee:e1"}), (_EXPANDING, {"ids": ["c1", "c2", "c9"]}))
+        async with unit_of_work(sessions) as session:
+            stored = (await pipelined(session, (_COUNT, {"resource": "employee:e1"})))[0]
+        return first, after_one, second, after_two, listed, stored
+
+    first, after_one, second, after_two, listed, stored = _run(database_url, work)
+    assert first == [] and second == []  # an INSERT returns no rows
+    assert after_one == [(1,)] and after_two == [(2,)]  # each statement sees the ones before it
+    assert listed == [("c1",), ("c2",)]
+    assert stored == [(2,)]  # committed with the unit of work
+
+
+def test_a_refusal_is_sqlalchemys_error_and_nothing_of_the_transaction_stays(database_url):
+    overlapping = {**_claim(2, 30)}  # the exclusion constraint (SQLite: the same id) refuses it
+
+    async def work(_engine, sessions):
+        with pytest.raises(IntegrityError):
+            async with unit_of_work(sessions) as session:
+                await pipelined(session, (_INSERT, _claim(1, 0)), (_INSERT, {**overlapping, "id": "c1"}),
+                                (_INSERT, _claim(3, 1000)))
+        async with unit_of_work(sessions) as session:
+            return (await pipelined(session, (_COUNT, {"resource": "employee:e1"})))[0]
+
+    assert _run(database_url, work) == [(0,)]
+
+
+@pytest.fixture
+def postgres_url(request):
+    from tests.conftest import fresh_database
+
+    return fresh_database(request, "postgresql", request.getfixturevalue("tmp_path"))
+
+
+def _terminate(url: str, pids: list[int]) -> None:
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        for pid in pids:
+            conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+
+async def _backend_pid(sessions) -> int:
+    async with unit_of_work(sessions) as session:
+        return (await pipelined(session, (text("SELECT pg_backend_pid()"), {})))[0][0][0]
+
+
+def test_a_dropped_connection_in_use_fails_one_request_and_the_next_gets_a_new_one(postgres_url, monkeypatch):
+    monkeypatch.setattr(db, "IDLE_PING_SECONDS", 3600.0)  # as under steady traffic: no ping
+
+    async def work(_engine, sessions):
+        pid = await _backend_pid(sessions)
+        _terminate(postgres_url, [pid])
+        with pytest.raises(DBAPIError) as refused:
+            async with unit_of_work(sessions) as session:
+                await pipelined(session, (_COUNT, {"resource": "employee:e1"}))
+        assert refused.value.connection_invalidated
+        return pid, await _backend_pid(sessions)
+
+    old, new = _run(postgres_url, work)
+    assert new != old
+
+
+def test_a_connection_dropped_while_idle_is_replaced_before_a_request_uses_it(postgres_url, monkeypatch):
+    monkeypatch.setattr(db, "IDLE_PING_SECONDS", 0.0)  # every checkout counts as after a quiet spell
+
+    async def work(_engine, sessions):
+        pid = await _backend_pid(sessions)
+        _terminate(postgres_url, [pid])
+        async with unit_of_work(sessions) as session:  # no error: the ping found it gone
+            rows = (await pipelined(session, (_COUNT, {"resource": "employee:e1"})))[0]
+        return pid, rows, await _backend_pid(sessions)
+
+    old, rows, new = _run(postgres_url, work)
+    assert rows == [(0,)] and new != old
