@@ -12,6 +12,9 @@
 minute); any 5xx, load-generator failure or unexpected answer makes the exit status non-zero.
 `--scaling` runs the scaling grid instead (see bench.scaling).
 `--replica` adds the searches and the full booking with searches on a private streaming replica (bench.replica).
+The memory scenario (bench.memory) loads a 2,000-advisor bank into its own database and server and
+reports each worker's RSS, PSS, USS and peak RSS after the warm-up and after every search kind;
+the main server's workers are reported too. `--only memory` runs it alone.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import load, scenarios
+from bench import load, memory, scenarios
 from bench.bankgen import Size, SyntheticBank, generate, write
 from bench.floors import bare_floor, null_ceiling
 from bench.loadgen import Run, close_all, new_loop_runner, open_connections
@@ -60,7 +63,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "that prototypes a fix); the database is migrated by the import as usual")
     p.add_argument("--server-path", metavar="DIR", help="experiments: prepended to PYTHONPATH for --server-app")
     p.add_argument("--only", metavar="KEYS", help="experiments: only these scenarios, comma-separated "
-                   "(one, pool, bank, all, reserve, race, booking)")
+                   "(one, pool, bank, all, reserve, race, booking, memory)")
+    p.add_argument("--memory-advisors", type=int, default=None, metavar="N",
+                   help="bank size of the memory scenario (default 2000; 20 with --tiny)")
     p.add_argument("--replica", action="store_true",
                    help="also run the searches and the full booking with searches on a private PostgreSQL streaming replica "
                         "(bench.replica: started with the installed server's initdb, pg_basebackup and pg_ctl)")
@@ -71,6 +76,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.advisors, args.days = min(args.advisors, 10), min(args.days, 7)
         args.duration_per_scenario = min(args.duration_per_scenario, 0.5)
         args.quiet_wait = 0.0
+    if args.memory_advisors is None:
+        args.memory_advisors = 20 if args.tiny else memory.MEMORY_ADVISORS
     return args
 
 
@@ -339,7 +346,10 @@ def run_main(args, argv) -> int:
         f"PostgreSQL {machine['postgresql']}, meetbook {machine['commit']}")
     max_ops = 5 if args.tiny else None
     only = set(args.only.split(",")) if args.only else None
+    if only == {"memory"}:
+        return memory_main(args, argv, machine)
     rows: list[scenarios.Row] = []
+    mem_phases: list[dict] = []
     ceiling: dict = {}
     failed: list[str] = []
     sctx = None
@@ -371,13 +381,22 @@ def run_main(args, argv) -> int:
                 failed.append(f"load generator ceiling: {ceiling['failures'][0]}")
             with Status("Warming up the server (every worker loads the bank)"):
                 runner.run(warm_up(server.port, toks, [scenarios.search_path(**s.params) for s in specs if s.key != "all"]))
+            main_bank = f"{bank.size.advisors} advisors (main)"
+            mem_phases.append(memory.phase(main_bank, "after warm-up", server.proc.pid, False))
             ctx = scenarios.Ctx(bank=bank, server=server, bare_port=bare.port, db_url=pg_url, db="PostgreSQL",
                                 duration=args.duration_per_scenario, max_ops=max_ops, tokens=toks,
                                 search_clients=args.search_clients, quiet_wait=args.quiet_wait)
             say("Scenarios on PostgreSQL")
             rows += runner.run(pg_scenarios(ctx, only=only))
+            mem_phases.append(memory.phase(main_bank, "after the scenarios", server.proc.pid, False))
         cleanup.stop(server)  # frees the CPU; the bare ASGI server stays for the SQLite floors
         cleanup.stop(null)
+        if only is None or "memory" in only:
+            say(f"Memory of the workers with {args.memory_advisors} advisors")
+            with new_loop_runner() as runner:
+                phases, mem_failed = memory.run_memory(args, cleanup, tmp, toks, runner, warm_up)
+            mem_phases += phases
+            failed += mem_failed
 
         if args.replica:
             from bench import replica
@@ -409,6 +428,9 @@ def run_main(args, argv) -> int:
           f"{args.workers} workers; {machine['nproc']} CPUs, {machine['memory']}, Python {machine['python']}, "
           f"PostgreSQL {machine['postgresql']}")
     print(table(rows, ceiling))
+    if mem_phases:
+        print("\nMemory of the server's processes (MB; peak RSS = VmHWM since the process started):")
+        print(memory.table(mem_phases))
     print(f"\ntotal time {time.perf_counter() - started:.0f} s")
 
     failed += ctx.floor_failures + (sctx.floor_failures if sctx else [])
@@ -427,7 +449,40 @@ def run_main(args, argv) -> int:
         "command": "python -m bench.run " + " ".join(sys.argv[1:] if argv is None else argv),
         "when": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": machine, "workers": args.workers,
         "size": bank.counts(), "days": bank.size.days, "seed": args.seed, "ceiling": ceiling,
-        "rows": [row_json(r) for r in rows], "failed": failed,
+        "rows": [row_json(r) for r in rows], "memory": mem_phases, "failed": failed,
+    }, indent=1, default=str))
+    print(f"results: {out}")
+    if failed:
+        print("FAILED:\n  " + "\n  ".join(failed), file=sys.stderr)
+        return 1
+    return 0
+
+
+def memory_main(args, argv, machine: dict) -> int:
+    """`--only memory`: the memory scenario alone (no main bank, no other server)."""
+    started = time.perf_counter()
+    failed: list[str] = []
+    with Cleanup() as cleanup:
+        tmp = Path(tempfile.mkdtemp(prefix="meetbook-bench-"))
+        if not args.keep:
+            cleanup.later("remove the temporary directory", lambda: shutil.rmtree(tmp, ignore_errors=True))
+        for name in load.drop_orphaned_databases():
+            say(f"dropped {name}, left behind by a benchmark run that no longer exists")
+        toks = tokens(8)
+        with new_loop_runner() as runner:
+            phases, failed = memory.run_memory(args, cleanup, tmp, toks, runner, warm_up)
+    print()
+    print(f"meetbook memory: {args.memory_advisors} advisors, {args.days} days, seed {args.seed}, {args.workers} workers; "
+          f"{machine['nproc']} CPUs, {machine['memory']}, Python {machine['python']}, PostgreSQL {machine['postgresql']}")
+    print("Memory of the server's processes (MB; peak RSS = VmHWM since the process started):")
+    print(memory.table(phases))
+    print(f"\ntotal time {time.perf_counter() - started:.0f} s")
+    out = args.json or RESULTS / ("latest-memory-tiny.json" if args.tiny else "latest-memory.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({
+        "command": "python -m bench.run " + " ".join(sys.argv[1:] if argv is None else argv),
+        "when": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": machine, "workers": args.workers,
+        "days": args.days, "seed": args.seed, "memory": phases, "failed": failed,
     }, indent=1, default=str))
     print(f"results: {out}")
     if failed:

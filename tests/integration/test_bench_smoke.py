@@ -8,6 +8,7 @@ asserted: figures from a test machine mean nothing.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -47,6 +48,13 @@ def test_tiny_benchmark_runs_and_prints_its_table(tmp_path):
     assert "SQLite" in result.stdout
     assert "p50 ms" in result.stdout and "floor p50 ms" in result.stdout
     assert results.exists()
+    # The memory scenario: every worker of its own bank's server measured after warm-up and searches.
+    assert "Memory of the server's processes" in result.stdout, output[-4000:]
+    phases = json.loads(results.read_text())["memory"]
+    assert {(p["bank"], p["phase"]) for p in phases} >= {("20 advisors", "after warm-up"), ("20 advisors", "after the searches")}
+    for p in phases:
+        workers = [proc for proc in p["processes"] if proc["role"] == "worker"]
+        assert len(workers) == 2 and all(w["rss_mb"] > 0 and w["hwm_mb"] >= w["rss_mb"] for w in workers), p
     # The run cleans up after itself: its database is gone.
     made = set(re.findall(r"\((meetbook_bench_\d+)\)", output))
     assert made, output[-4000:]
