@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urljoin
 
-from caldav import DAVClient
-from caldav.lib.error import AuthorizationError
-from lxml import etree
-from requests.auth import HTTPBasicAuth
-
 from meetbook.core import addresses
+
+if TYPE_CHECKING:
+    from caldav import DAVClient
+    from lxml import etree
+
+# caldav (with requests, lxml, vobject) is imported by the first conversation with a calendar, not
+# with this module: every server worker imports it, and most never sync a calendar (about 15 MB of
+# each worker's memory; bench/memory.py).
 
 NS = {"d": "DAV:", "c": "urn:ietf:params:xml:ns:caldav", "cs": "http://calendarserver.org/ns/"}
 XML = {"Content-Type": "application/xml; charset=utf-8"}
@@ -88,6 +92,9 @@ class CalDav:
         self._client: DAVClient | None = None
 
     def __enter__(self) -> CalDav:
+        from caldav import DAVClient
+        from requests.auth import HTTPBasicAuth
+
         try:
             # Basic sent with the first request: asking without, to be told which scheme, costs a round trip (and
             # a second on servers that slow down refused logins); `_request` falls back to asking for Digest.
@@ -108,6 +115,8 @@ class CalDav:
         return CalendarUnavailable(f"{doing}: {detail}")
 
     def _request(self, url: str, method: str, body: str = "", headers: dict | None = None, doing: str = "asking the calendar"):
+        from caldav.lib.error import AuthorizationError
+
         if self.account.policy is not None:
             try:
                 addresses.check_blocking(url, self.account.policy)
@@ -170,7 +179,7 @@ class CalDav:
             href = (response.findtext("d:href", "", NS) or "").strip()
             statuses = response.findall("d:propstat", NS)
             found = [p.find("d:prop", NS) for p in statuses if " 200 " in (p.findtext("d:status", "", NS) or "")]
-            prop = found[0] if found and found[0] is not None else etree.Element("{DAV:}prop")
+            prop = found[0] if found and found[0] is not None else _empty_prop()
             out.append((href, prop))
         if not out:
             raise CalendarUnavailable(f"the server said nothing about {url}")
@@ -194,6 +203,12 @@ class CalDav:
         if response.status not in (200, 201, 204):
             raise CalendarUnavailable(f"writing the meeting: the server answered HTTP {response.status}", response.status)
         return href, response.status
+
+
+def _empty_prop() -> etree._Element:
+    from lxml import etree
+
+    return etree.Element("{DAV:}prop")
 
 
 def _text(props: etree._Element, path: str) -> str | None:

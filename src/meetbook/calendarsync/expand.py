@@ -20,7 +20,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-import recurring_ical_events
 from icalendar import Calendar
 
 BUSY = "Busy"
@@ -80,6 +79,8 @@ def expand(calendars: Iterable[bytes], start: dt.datetime, end: dt.datetime, *, 
            uid_domain: str) -> Expanded:
     """The blocks of every occurrence in [start, end) of the given calendar objects. `me` are the
     advisor's addresses (their own PARTSTAT decides whether an invitation counts)."""
+    import recurring_ical_events  # on first use: with x_wr_timezone and click, 3 MB a worker that never syncs need not hold
+
     me = frozenset(a.lower() for a in me if a)
     own_suffix = f"@{uid_domain}".lower()
     out = Expanded()

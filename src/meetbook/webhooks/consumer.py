@@ -13,9 +13,9 @@ import datetime as dt
 import json
 import ssl
 import time
+from typing import TYPE_CHECKING
 
 import certifi
-import httpx
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from standardwebhooks.webhooks import Webhook
@@ -28,6 +28,9 @@ from meetbook.events.dispatcher import Outcome, growing_delays, new_delivery
 from meetbook.tables.outbox import EMPLOYEE_CHANGED, DeliveryRow, EventRow
 from meetbook.tables.webhooks import CONSUMER, WebhookRow, consumer_of
 from meetbook.webhooks.service import GIVE_UP_AFTER, disable, webhook_id
+
+if TYPE_CHECKING:
+    import httpx
 
 # The first retry within 30 seconds, backing off to every three hours, for three days.
 RETRY_DELAYS = (5, 30, 120, 600, 1800, 3600, 3 * 3600)
@@ -93,6 +96,10 @@ class WebhookConsumer:
 
     async def post(self, url: str, msg_id: str, body: str, secrets: list[str]) -> Outcome:
         """One signed POST. Never raises for the receiver's failures: they are the Outcome."""
+        # On the first delivery, not with the module: httpx brings its command line's click, rich and
+        # pygments (about 9 MB of every server worker, most of which never deliver a webhook).
+        import httpx
+
         started = time.monotonic()
 
         def elapsed() -> int:
