@@ -1,6 +1,7 @@
 """The whole-bank read, the narrow read (named advisors and rooms) and a check's read (a row per
-claim; searches on PostgreSQL get each resource's claims and entries packed into one value) see
-the same claims and calendar time, on both databases."""
+claim; searches get each resource's claims and entries packed into one value on PostgreSQL,
+listed in one text per column on SQLite) see the same claims and calendar time, on both
+databases; for random claims too."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import asyncio
 import datetime as dt
 import random
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import insert
 
 from meetbook.availability.model import CALENDAR_STATUSES, CalendarColumns, ClaimColumns
@@ -15,7 +18,7 @@ from meetbook.core.clock import epoch
 from meetbook.core.db import make_engine, make_sessionmaker, unit_of_work
 from meetbook.tables.calendar import CalendarEntryRow
 from meetbook.tables.claims import ClaimRow, employee_resource, room_resource
-from meetbook.tables.occupancy import load_occupancy, read_before_claiming
+from meetbook.tables.occupancy import WIDEN, load_occupancy, read_before_claiming
 from tests import bankdata as b
 from tests.integration.helpers import book, reserve, search
 
@@ -111,3 +114,112 @@ def test_whole_bank_and_narrow_reads_agree(client, token, load_bank, database_ur
     assert hold_claim[0] not in {c[0] for c in no_hold[0][b.ANNA]} and meeting_start in {c[0] for c in no_hold[0][b.ANNA]}
     assert [s for _, _, s in calendar[b.BO]] == ["Busy", "ExtraOpen"]
     assert (BASE + 25 * 86400, BASE + 25 * 86400 + 3600, 0) in rooms[b.ROOM_1]  # a room's busy time blocks it
+
+
+# Random claims and calendar entries: a search's read (packed per resource on PostgreSQL, listed
+# per resource on SQLite) finds exactly what a row per claim finds, and what the rows say.
+
+NOW = BASE + 3 * 86400
+BASE_TIME = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+LO, HI = BASE + 2 * 86400, BASE + 9 * 86400  # the window; the reads widen it by WIDEN each side
+RESOURCES = [employee_resource(a) for a in ADVISORS] + [room_resource(r) for r in ROOMS] + [employee_resource("gone")]
+STATUSES = ["Busy", "ExtraOpen", "WorkingFromElsewhere", "Tentative"]  # the last one the engine ignores
+
+# Per resource, back to back with gaps (PostgreSQL refuses overlapping claims): (gap, length,
+# meeting seconds, expiry: None for a meeting's claim, else a hold's, maybe expired).
+_claim = st.tuples(st.integers(0, 3 * 86400), st.integers(1, 4 * 3600), st.integers(0, 5400),
+                   st.one_of(st.none(), st.integers(NOW - 3600, NOW + 3600)))
+_claims = st.fixed_dictionaries({r: st.lists(_claim, max_size=12) for r in RESOURCES})
+_entry = st.tuples(st.sampled_from(ADVISORS + [None]), st.sampled_from(ROOMS), st.sampled_from(STATUSES),
+                   st.integers(LO - WIDEN - 86400, HI + WIDEN + 86400), st.integers(1, 86400))
+
+
+def _claim_rows(per_resource: dict) -> list[dict]:
+    rows = []
+    for resource, claims in per_resource.items():
+        t = LO - WIDEN - 2 * 86400
+        for gap, length, seconds, expires in claims:
+            t += gap
+            rows.append({"id": f"r{len(rows)}", "resource": resource, "start_s": t, "end_s": t + length,
+                         "meeting_seconds": seconds, "hold_id": None, "meeting_id": None, "expires_s": expires})
+            t += length
+    return rows
+
+
+def _entry_rows(entries: list) -> list[dict]:
+    return [{"id": f"e{k}", "employee_id": who, "room_id": None if who else room, "status": status, "start_s": start,
+             "end_s": start + length, "date_created": BASE_TIME, "date_modified": BASE_TIME}
+            for k, (who, room, status, start, length) in enumerate(entries)]
+
+
+def _expected(claims: list[dict], entries: list[dict], advisors, rooms) -> tuple:
+    """What the rows say, by hand: live claims and entries overlapping the widened window."""
+    lo, hi = LO - WIDEN, HI + WIDEN
+    wanted = None if advisors is None else {employee_resource(a) for a in advisors} | {room_resource(r) for r in rooms}
+    found: tuple[dict, dict] = ({}, {})
+    for c in claims:
+        if c["end_s"] > lo and c["start_s"] < hi and (c["expires_s"] is None or c["expires_s"] > NOW):
+            if wanted is None or c["resource"] in wanted:
+                kind, _, ident = c["resource"].partition(":")
+                found[kind == "room"].setdefault(ident, []).append((c["start_s"], c["end_s"], c["meeting_seconds"]))
+    calendar: dict = {}
+    for e in entries:
+        if e["end_s"] > lo and e["start_s"] < hi:
+            if e["employee_id"] is not None and (advisors is None or e["employee_id"] in advisors):
+                code = STATUSES.index(e["status"]) if e["status"] != "Tentative" else -1
+                calendar.setdefault(e["employee_id"], []).append((e["start_s"], e["end_s"], code))
+            elif e["employee_id"] is None and e["status"] == "Busy":  # every room's busy time, named or not
+                found[1].setdefault(e["room_id"], []).append((e["start_s"], e["end_s"], 0))
+    return tuple({k: sorted(v) for k, v in side.items()} for side in (*found, calendar))
+
+
+def _read(occupancy) -> tuple:
+    """An occupancy as (advisors' claims, rooms' claims, advisors' entries with raw status codes)."""
+    def claims(side) -> dict:
+        cols = ClaimColumns.of(side)
+        found: dict = {}
+        for k, o in enumerate(cols.owner.tolist()):
+            if cols.owners[o] is not None:
+                found.setdefault(cols.owners[o], []).append(
+                    (int(cols.start[k]), int(cols.end[k]), int(cols.meeting_seconds[k])))
+        return found
+
+    entries = CalendarColumns.of(occupancy.calendar)
+    calendar: dict = {}
+    for k, o in enumerate(entries.owner.tolist()):
+        calendar.setdefault(entries.owners[o], []).append(
+            (int(entries.start[k]), int(entries.end[k]), int(entries.status[k])))
+    return tuple({k: sorted(v) for k, v in side.items()}
+                 for side in (claims(occupancy.advisor_claims), claims(occupancy.room_claims), calendar))
+
+
+def test_search_reads_agree_with_a_row_per_claim_for_random_claims(load_bank, database_url):
+    load_bank(b.bank())
+    with asyncio.Runner() as runner:
+        engine = make_engine(database_url)
+        try:
+            @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+            @given(_claims, st.lists(_entry, max_size=15), st.sets(st.sampled_from(ADVISORS)), st.sets(st.sampled_from(ROOMS)))
+            def agree(per_resource, entries, advisors, rooms):
+                claims, calendar = _claim_rows(per_resource), _entry_rows(entries)
+                runner.run(_check(engine, claims, calendar, sorted(advisors), sorted(rooms)))
+
+            agree()
+        finally:
+            runner.run(engine.dispose())
+
+
+async def _check(engine, claims: list[dict], calendar: list[dict], advisors: list[str], rooms: list[str]) -> None:
+    async with unit_of_work(make_sessionmaker(engine)) as session:
+        await session.execute(ClaimRow.__table__.delete())
+        await session.execute(CalendarEntryRow.__table__.delete())
+        if claims:
+            await session.execute(insert(ClaimRow.__table__), claims)
+        if calendar:
+            await session.execute(insert(CalendarEntryRow.__table__), calendar)
+    async with unit_of_work(make_sessionmaker(engine, read_only=True)) as session:
+        whole = _read(await load_occupancy(session, LO, HI, NOW))
+        named = _read(await load_occupancy(session, LO, HI, NOW, advisor_ids=advisors, room_ids=rooms))
+        rows = _read((await read_before_claiming(session, LO, HI, NOW, advisor_ids=advisors, room_ids=rooms)).occupancy)
+    assert whole == _expected(claims, calendar, None, ())
+    assert named == rows == _expected(claims, calendar, advisors, rooms)
