@@ -55,7 +55,10 @@ class ClaimRow(Base):
 
     __tablename__ = "claims"
     __table_args__ = (
-        Index("ix_claims_resource_start", "resource", "start_s"),
+        # SQLite has the second instead (migration 0011): it covers a search's read (tables.occupancy).
+        Index("ix_claims_resource_start", "resource", "start_s").ddl_if(dialect="postgresql"),
+        Index("ix_claims_resource_window", "resource", "start_s", "end_s", "meeting_seconds", "expires_s").ddl_if(
+            dialect="sqlite"),
         Index("ix_claims_start_s", "start_s"),
     )
 
