@@ -1,12 +1,12 @@
 """Where a search's time goes: `python -m bench.profile_search [--scenario bank] [--requests 20]`.
 
 Runs the real application in this process (create_app, its lifespan, its middleware) against a
-generated bank on PostgreSQL, and calls it as an ASGI app, so no socket and no load generator is
-involved. Two views:
+generated bank on PostgreSQL (on SQLite with --sqlite), and calls it as an ASGI app, so no socket
+and no load generator is involved. Two views:
 
 1. Phases, timed without a profiler: the bank snapshot check, the busy-interval read
-   (`load_occupancy`, split into the SQL itself, measured straight on psycopg, and the rest:
-   SQLAlchemy's result handling and building the engine's Claim values), the engine
+   (`load_occupancy`, split into the SQL itself, measured straight on psycopg or sqlite3, and the
+   rest: SQLAlchemy's result handling and building the engine's Claim values), the engine
    (`compute_slots`), the JSON (`slots_json` + orjson), and everything else in-process
    (routing, auth, parameter parsing, middleware, the session). The HTTP share is what the
    end-to-end p50 of `bench.run` adds on top of the in-process total.
@@ -221,15 +221,21 @@ async def profile(database_url: str, bank, scenario: str, requests: int, top: in
         restore = instrument(timer)
         timer.current.clear()
         status = size = 0
+        cpu0 = time.process_time()
         with GCTimer() as gct:
             for _ in range(requests):
                 t0 = time.perf_counter()
                 status, size = await call(app, path, headers)
                 timer.next(time.perf_counter() - t0)
+        cpu = (time.process_time() - cpu0) / requests
         if status != 200:
             raise RuntimeError(f"the search answered {status}")
         statements = await floors.capture_request_reads(database_url, path, tokens(1)[0])
-        sql = await floors.pg_read_floor(database_url, statements, concurrency=1, duration=2.0, max_ops=requests)
+        if database_url.startswith("sqlite"):
+            sql = floors.sqlite_read_floor(load.sqlite_path(database_url), statements, concurrency=1, duration=2.0,
+                                           max_ops=requests)
+        else:
+            sql = await floors.pg_read_floor(database_url, statements, concurrency=1, duration=2.0, max_ops=requests)
         prof = cProfile.Profile()
         if cprofile:
             prof.enable()
@@ -245,11 +251,13 @@ async def profile(database_url: str, bank, scenario: str, requests: int, top: in
     engine = timer.p50("engine (compute_slots)")
     js = timer.p50("JSON (slots_json)") + timer.p50("JSON (orjson render)")
     snap = timer.p50("snapshot check")
+    driver = "sqlite3" if database_url.startswith("sqlite") else "psycopg"
     print(f"{spec.name}: {requests} requests in-process, answer {size:,} bytes ({scenarios._kb(size)}); "
           f"{heap:,} objects tracked by the GC after warm-up{' (frozen)' if gc_freeze else ''}", file=out)
-    print(f"  in-process total p50        {total * 1000:8.1f} ms", file=out)
+    print(f"  in-process total p50        {total * 1000:8.1f} ms  (CPU of this process: {cpu * 1000:.1f} ms per request, "
+          f"{'SQLite included' if driver == 'sqlite3' else 'PostgreSQL not included'})", file=out)
     print(f"  snapshot check              {snap * 1000:8.1f} ms", file=out)
-    print(f"  busy-interval read          {read * 1000:8.1f} ms  (of which the SQL on psycopg: {sql.p50 * 1000:.1f} ms, "
+    print(f"  busy-interval read          {read * 1000:8.1f} ms  (of which the SQL on {driver}: {sql.p50 * 1000:.1f} ms, "
           f"{sql.extra.get('rows', 0)} rows; SQLAlchemy + columns: {(read - sql.p50) * 1000:.1f} ms)", file=out)
     print(f"  engine (compute_slots)      {engine * 1000:8.1f} ms", file=out)
     print(f"  JSON (slots_json + orjson)  {js * 1000:8.1f} ms", file=out)
@@ -359,6 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--gc-freeze", action="store_true", help="prototype: gc.freeze() after warm-up, as the service could at start-up")
     p.add_argument("--no-cprofile", action="store_true", help="phases only")
     p.add_argument("--database-url", help="an already loaded bench database (skips generating and loading)")
+    p.add_argument("--sqlite", action="store_true", help="a freshly loaded SQLite file instead of PostgreSQL (as `make run`)")
     args = p.parse_args(argv)
     which = args.scenario or ["one", "pool", "bank", "all", "reserve"]
     import shutil
@@ -380,7 +389,14 @@ def _main(args, which, make_bank) -> int:
     with Cleanup() as cleanup:
         bank = make_bank(Size(args.advisors, args.days), args.seed)
         url = args.database_url
-        if url is None:
+        if url is None and args.sqlite:
+            tmp = Path(tempfile.mkdtemp(prefix="meetbook-profile-"))
+            cleanup.later("remove the temporary directory", lambda: __import__("shutil").rmtree(tmp, ignore_errors=True))
+            url = f"sqlite+aiosqlite:///{tmp / 'bench.db'}"
+            write(bank, tmp / "bank.json")
+            load.import_bank_file(url, tmp / "bank.json")
+            load.insert_activity(url, bank)
+        elif url is None:
             name = f"{load.DB_PREFIX}{os.getpid()}_profile"
             cleanup.later(f"drop database {name}", lambda: load.drop_pg_database(name))
             url = load.create_pg_database(name).replace("postgresql://", "postgresql+psycopg://", 1)
