@@ -13,7 +13,9 @@ from meetbook.core.db import Base, UTCDateTime, new_id
 class CalendarEntryRow(Base):
     __tablename__ = "calendar_entries"
     __table_args__ = (
-        Index("ix_calendar_entries_employee_start", "employee_id", "start_s"),
+        # SQLite has the second instead (migration 0012): it covers a search's read (tables.occupancy).
+        Index("ix_calendar_entries_employee_start", "employee_id", "start_s").ddl_if(dialect="postgresql"),
+        Index("ix_calendar_entries_employee_window", "employee_id", "start_s", "end_s", "status").ddl_if(dialect="sqlite"),
         Index("ix_calendar_entries_source", "source"),
     )
 
