@@ -182,13 +182,13 @@ def _one_of(column, name: str, arrays: bool):
     return column.in_(bindparam(name, expanding=True))
 
 
-# The reads are built once per shape, with bound parameters: building a statement costs more
-# than a narrow read's rows (a reserve checks one advisor). Core over the tables, not ORM
-# entities: rows through the ORM's loading machinery cost far more.
 # One packed claim: start, end and meeting seconds as big-endian int8 (int8send's format).
 _PACKED = np.dtype([("start", ">i8"), ("end", ">i8"), ("meeting_seconds", ">i8")])
 
 
+# The reads are built once per shape, with bound parameters: building a statement costs more
+# than a narrow read's rows (a reserve checks one advisor). Core over the tables, not ORM
+# entities: rows through the ORM's loading machinery cost far more.
 @cache
 def _packed_query(named: bool, ignore_meetings: bool, ignore_holds: bool):
     c = ClaimRow.__table__.c
@@ -247,11 +247,10 @@ _CLAIMS, _ADVISOR_ENTRIES, _ROOM_ENTRY = 0, 1, 2
 
 @cache
 def _listed_query(named: bool, ignore_meetings: bool, ignore_holds: bool):
-    # Three group_concat of bare integers cost SQLite less than one of a concatenation or of a
-    # printf (hex) per claim: measured 6.3 against 9 to 15 ms on a month of a 500-advisor bank.
-    # All the aggregates of a group step over its rows together, so the lists are in the same
-    # order; none of the columns is nullable (group_concat would skip a NULL), and _parsed checks
-    # the counts anyway.
+    # Three group_concat of bare integers cost SQLite less than one group_concat of a
+    # concatenation or of a printf (hex) per claim. All the aggregates of a group step over its
+    # rows together, so the lists are in the same order; none of the columns is nullable
+    # (group_concat would skip a NULL), and _parsed checks the counts anyway.
     c = ClaimRow.__table__.c
     text, number = cast(null(), String), cast(null(), BigInteger)
     claims = select(
