@@ -13,7 +13,10 @@ from hypothesis import strategies as st
 from meetbook.availability.answer import Columns, empty_columns
 from meetbook.availability.cells import objects
 from meetbook.core.timefmt import format_instant
-from meetbook.slots.service import answer_json, instants_text, slots_json
+import asyncio
+
+from meetbook.core.http import JSONParts
+from meetbook.slots.service import answer_json, answer_json_parts, instants_text, slots_json
 
 FIRST, LAST = -62135596800, 253402300799  # 0001-01-01T00:00:00Z, 9999-12-31T23:59:59Z
 # Anything a JSON string may need escaping for: quotes, backslashes, controls, non-ASCII.
@@ -46,6 +49,30 @@ def test_the_same_bytes_as_a_dict_per_slot(answer):
     plain = orjson.dumps(slots_json(answer.rows()))
     assert answer_json(answer) == plain
     assert len(json.loads(answer_json(answer))) == answer.count
+
+
+@settings(max_examples=200)
+@given(answers(), st.integers(1, 12))
+def test_in_parts_of_any_size(answer, per_part):
+    plain = orjson.dumps(slots_json(answer.rows()))
+    length, parts = answer_json_parts(answer, slots_per_part=per_part)
+    parts = list(parts)
+    assert b"".join(parts) == plain and length == len(plain)
+    assert len(parts) == max(1, -(-answer.count // per_part))
+
+
+def test_parts_are_sent_with_their_length_up_front():
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(JSONParts(7, iter([b"[1,", b"2,3]"]))({"type": "http"}, None, send))
+    start, *bodies = sent
+    assert start["status"] == 200
+    assert dict(start["headers"]) == {b"content-length": b"7", b"content-type": b"application/json"}
+    assert b"".join(m["body"] for m in bodies) == b"[1,2,3]"
+    assert [m["more_body"] for m in bodies] == [True, True, False]
 
 
 def test_an_empty_answer():

@@ -13,7 +13,7 @@ from meetbook.catalog import schemas as c
 from meetbook.catalog.localized import BASE_LANGUAGE, LangParam, read_lang
 from meetbook.core import idempotency
 from meetbook.core.errors import Forbidden, Invalid
-from meetbook.core.http import IdempotencyKey, Now, ReadSession, SearchSession, Session, dump, error_responses, json
+from meetbook.core.http import IdempotencyKey, JSONParts, Now, ReadSession, SearchSession, Session, dump, error_responses, json
 from meetbook.core.query import enum_list, instant, instant_range, only_declared_parameters, split_list, timespan
 from meetbook.core.wire import IdParam, InstantParam, LookAheadParam, MeetingLengthParam, PatchOperation, enum_param
 from meetbook.slots import calendar, rooms, service, time_slots, unavailability
@@ -104,8 +104,9 @@ async def search_request(
 # On the replica when one is configured (core.replica): reserving checks the slot again on the primary.
 async def available(now: Now, request: Request, session: SearchSession, query: Annotated[service.SearchRequest, Depends(search_request)]):
     found = await service.load_search(session, request.app.state.snapshots, query, now)
-    # Encoded from the engine's columns (no dict per slot: a month of all advisors is 150,000).
-    return Response(service.answer_json(found.columns()), media_type="application/json")
+    # Encoded from the engine's columns (no dict per slot: a month of all advisors is 150,000),
+    # in parts of 350 kB made as they are sent.
+    return JSONParts(*service.answer_json_parts(found.columns()))
 
 
 UNAVAILABILITY_EXAMPLE = {
