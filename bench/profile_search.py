@@ -7,7 +7,8 @@ and no load generator is involved. Two views:
 1. Phases, timed without a profiler: the bank snapshot check, the busy-interval read
    (`load_occupancy`, split into the SQL itself, measured straight on psycopg or sqlite3, and the
    rest: SQLAlchemy's result handling and building the engine's Claim values), the engine
-   (`compute_slots`), the JSON (`slots_json` + orjson), and everything else in-process
+   (`SearchPlan.columns`), the JSON (`answer_json_parts`: its fragments; the parts are joined while
+   sent, in "the rest"), and everything else in-process
    (routing, auth, parameter parsing, middleware, the session). The HTTP share is what the
    end-to-end p50 of `bench.run` adds on top of the in-process total.
 2. cProfile over the same requests, own time summed by module family, and the top functions.
@@ -152,9 +153,9 @@ def instrument(timer: Timer):
 
     patch = _Patches()
     patch(service, "load_occupancy", timer.wrap_async("read (load_occupancy)", service.load_occupancy))
-    # rows() and slots() go through columns(); the search route calls columns() then answer_json()
+    # rows() and slots() go through columns(); the search route calls columns() then answer_json_parts()
     patch(SearchPlan, "columns", timer.wrap("engine (compute_slots)", SearchPlan.columns))
-    patch(service, "answer_json", timer.wrap("JSON (slots_json)", service.answer_json))
+    patch(service, "answer_json_parts", timer.wrap("JSON (slots_json)", service.answer_json_parts))
     patch(SnapshotCache, "get", timer.wrap_async("snapshot check", SnapshotCache.get))
     patch(FastJSON, "render", timer.wrap("JSON (orjson render)", FastJSON.render))
     return patch.restore
@@ -260,7 +261,7 @@ async def profile(database_url: str, bank, scenario: str, requests: int, top: in
     print(f"  busy-interval read          {read * 1000:8.1f} ms  (of which the SQL on {driver}: {sql.p50 * 1000:.1f} ms, "
           f"{sql.extra.get('rows', 0)} rows; SQLAlchemy + columns: {(read - sql.p50) * 1000:.1f} ms)", file=out)
     print(f"  engine (compute_slots)      {engine * 1000:8.1f} ms", file=out)
-    print(f"  JSON (slots_json + orjson)  {js * 1000:8.1f} ms", file=out)
+    print(f"  JSON (answer_json_parts)    {js * 1000:8.1f} ms", file=out)
     print(f"  the rest in-process         {(total - read - engine - js - snap) * 1000:8.1f} ms  (routing, auth, query parsing, "
           "middleware, session, customer-type check)", file=out)
     gc_ms = {g: gct.by_gen[g] * 1000 / requests for g in sorted(gct.by_gen)}
