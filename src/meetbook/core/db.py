@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from meetbook.core import pipeline
 from meetbook.core.errors import Conflict
 
 NAMING_CONVENTION = {
@@ -84,8 +85,7 @@ def make_engine(url: str, **kwargs) -> AsyncEngine:
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     engine = create_async_engine(url, **kwargs)
-    if not kwargs.get("pool_pre_ping"):
-        _ping_when_idle(engine)
+    _on_checkout(engine, ping_when_idle=not kwargs.get("pool_pre_ping"))
     return engine
 
 
@@ -93,12 +93,17 @@ def make_engine(url: str, **kwargs) -> AsyncEngine:
 IDLE_PING_SECONDS = 1.0
 
 
-def _ping_when_idle(engine: AsyncEngine) -> None:
-    """pool_pre_ping for connections that sat idle: a database restarted while the service was
-    quiet is noticed before a request uses a dead connection. A connection in steady use is not
-    pinged (pool_pre_ping's `;` was a round trip per request); if the database restarts under
-    traffic, the request that meets a dead connection is answered 503 and the pool is renewed
-    (SQLAlchemy's own handling of a lost connection, and core.pipeline's)."""
+def _on_checkout(engine: AsyncEngine, ping_when_idle: bool) -> None:
+    """What a PostgreSQL connection gets as the pool hands it out.
+
+    With `ping_when_idle`, pool_pre_ping for connections that sat idle: a database restarted while
+    the service was quiet is noticed before a request uses a dead connection. A connection in steady
+    use is not pinged (pool_pre_ping's `;` was a round trip per request); if the database restarts
+    under traffic, the request that meets a dead connection is answered 503 and the pool is renewed
+    (SQLAlchemy's own handling of a lost connection, and core.pipeline's).
+
+    And a connection core.pipeline left in autocommit (a failure between its BEGIN and the end of
+    the transaction) goes back to psycopg's own transaction handling."""
 
     @event.listens_for(engine.sync_engine, "checkin")
     def _returned(_dbapi_connection, record):
@@ -106,8 +111,11 @@ def _ping_when_idle(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "checkout")
     def _checked_out(dbapi_connection, record, _proxy):
+        if dbapi_connection.driver_connection in pipeline.SWITCHED:
+            pipeline.SWITCHED.discard(dbapi_connection.driver_connection)
+            dbapi_connection.autocommit = False
         since = record.info.pop("idle_since", None)
-        if since is not None and time.monotonic() - since > IDLE_PING_SECONDS:
+        if ping_when_idle and since is not None and time.monotonic() - since > IDLE_PING_SECONDS:
             try:
                 alive = engine.dialect.do_ping(dbapi_connection)
             except Exception as exc:  # noqa: BLE001 - whatever the driver raises, the connection is gone
@@ -163,9 +171,10 @@ async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncItera
     async with sessions() as session:
         try:
             yield session
-            await session.commit()
+            await pipeline.commit(session)
         except BaseException:
             await session.rollback()
+            await pipeline.usual_mode(session)
             raise
         for callback in session.info.pop(AFTER_COMMIT, ()):
             callback()

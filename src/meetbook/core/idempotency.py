@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 
-from sqlalchemy import JSON, Integer, String, Text, delete
+from sqlalchemy import JSON, Integer, String, Text, bindparam, delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 from starlette.requests import Request
 from starlette.responses import Response
 
-from meetbook.core import locks
 from meetbook.core.db import Base, UTCDateTime
 from meetbook.core.errors import Conflict, Invalid
+from meetbook.core.pipeline import pipelined
 from meetbook.core.wire import plain_line
 
 KEEP = dt.timedelta(hours=24)
@@ -43,20 +44,30 @@ def _row_key(subject: str, path: str, key: str) -> str:
     return f"{subject}|{path}|{key}"[:300]
 
 
-async def replay(session: AsyncSession, subject: str, path: str, key: str, body: bytes, now: dt.datetime) -> IdempotencyRow | None:
-    """The stored answer for this key, or None to go ahead (the key is then locked for us)."""
+# The key's lock, then its stored answer read under it: sent together (core.pipeline).
+_LOCK_KEY = text("SELECT pg_advisory_xact_lock(hashtextextended(:lock, 0))")
+_STORED = select(*IdempotencyRow.__table__.c).where(IdempotencyRow.__table__.c.key == bindparam("key"))
+_COLUMNS = [c.key for c in IdempotencyRow.__table__.c]
+
+
+async def replay(
+    session: AsyncSession, subject: str, path: str, key: str, body: bytes, now: dt.datetime, first: Sequence[tuple] = (),
+) -> tuple[IdempotencyRow | None, list[list[tuple]]]:
+    """The stored answer for this key, or None to go ahead (the key is then locked for us); and the
+    rows of the statements `first`, sent in the same round trip after the key's lock and read."""
     row_key = _row_key(subject, path, key)
-    await locks.lock(session, [f"idempotency:{row_key}"])
-    row = await session.get(IdempotencyRow, row_key)
-    if row is None:
-        return None
+    lock = [(_LOCK_KEY, {"lock": f"idempotency:{row_key}"})] if session.bind.dialect.name == "postgresql" else []
+    answers = await pipelined(session, *lock, (_STORED, {"key": row_key}), *first)
+    stored, rest = answers[len(lock)], answers[len(lock) + 1:]
+    if not stored:
+        return None, rest
+    row = IdempotencyRow(**dict(zip(_COLUMNS, stored[0], strict=True)))
     if row.date_created + KEEP < now:
-        await session.delete(row)
-        await session.flush()
-        return None
+        await session.execute(delete(IdempotencyRow).where(IdempotencyRow.key == row_key))
+        return None, rest
     if row.request_hash != hashlib.sha256(body).hexdigest():
         raise Conflict("this Idempotency-Key was already used with a different request body; use a new key for a new request")
-    return row
+    return row, rest
 
 
 REPLAYED_HEADERS = ("location",)
@@ -82,26 +93,29 @@ async def forget_old(session: AsyncSession, now: dt.datetime) -> None:
     await session.execute(delete(IdempotencyRow).where(IdempotencyRow.date_created < now - KEEP))
 
 
-async def once(request: Request, session: AsyncSession, subject: str, produce) -> Response:
+async def once(request: Request, session: AsyncSession, subject: str, produce, first: Sequence[tuple] = ()) -> Response:
     """Run `produce()` (which returns a JSON Response) at most once per Idempotency-Key.
 
     Without the header it simply runs. With it, a retry with the same body gets the stored first
     answer (marked `Idempotent-Replayed: true`); the same key with another body is refused.
     Only successful answers are stored, in the same transaction as what they created.
+
+    `first`: statements the use case reads first (core.pipeline batch), sent in the same round trip
+    as the key's lock and lookup; then `produce(their rows)` is called instead of `produce()`.
     """
     from starlette.responses import Response
 
     key = request.headers.get("idempotency-key")
     if key is None:
-        return await produce()
+        return await (produce(await pipelined(session, *first)) if first else produce())
     now = request.app.state.clock.now()
     raw = await request.body()
     scope = f"{request.method} {request.url.path}"
-    first = await replay(session, subject, scope, key, raw, now)
-    if first is not None:
-        headers = {**(first.headers or {}), "Idempotent-Replayed": "true"}
-        return Response(first.body, status_code=first.status_code, media_type="application/json", headers=headers)
-    response = await produce()
+    stored, rows = await replay(session, subject, scope, key, raw, now, first)
+    if stored is not None:
+        headers = {**(stored.headers or {}), "Idempotent-Replayed": "true"}
+        return Response(stored.body, status_code=stored.status_code, media_type="application/json", headers=headers)
+    response = await (produce(rows) if first else produce())
     kept = {name: response.headers[name] for name in REPLAYED_HEADERS if name in response.headers}
     remember(session, subject, scope, key, raw, response.status_code, bytes(response.body).decode(), now, kept)
     return response

@@ -6,16 +6,25 @@ together on the session's own connection and transaction, and returns each one's
 statements still run one after another, each seeing what the one before it did (under READ
 COMMITTED each also sees what others committed before it started, as it would one at a time).
 
+psycopg would start the transaction with a BEGIN of its own and wait for its answer before the
+batch: when a batch is the transaction's first, the driver connection is switched to autocommit and
+the batch itself starts with the BEGIN (so the transaction is as explicit as psycopg's own, and its
+locks are held until the commit). `commit` sends the pending writes with the COMMIT the same way,
+and hands the connection back in its usual mode.
+
 On SQLite (and for statements whose text depends on a list's length) the statements run one at
 a time through the session: same answers, one round trip each.
 """
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
+from sqlalchemy import event, inspect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
 # (statement, dialect) -> (SQL text, default parameters, bind processors), or None when the
@@ -66,18 +75,144 @@ async def pipelined(session: AsyncSession, *batch: tuple[Executable, dict[str, A
             if name in values:
                 values[name] = process(values[name])
         sent.append((sql, values))
+    begin = await _begin_here(session, raw)
     cursors = []
     try:
         async with raw.pipeline():
+            if begin is not None:
+                await raw.execute(begin)
             for sql, values in sent:
                 cursor = raw.cursor()
                 await cursor.execute(sql, values)
                 cursors.append(cursor)
         return [await c.fetchall() if c.description is not None else [] for c in cursors]
     except psycopg.Error as exc:
-        lost = raw.broken or raw.closed
-        if lost:  # as SQLAlchemy does on a lost connection: this one and the rest of the pool go
-            await connection.invalidate(exc)
-            await connection.engine.dispose(close=False)
-        sql, values = sent[0]
-        raise DBAPIError.instance(sql, values, exc, psycopg.Error, connection_invalidated=lost) from exc
+        raise await _as_sqlalchemys(connection, raw, exc, *sent[0]) from exc
+
+
+async def _as_sqlalchemys(connection: AsyncConnection, raw, exc: Exception, sql: str, values: dict) -> DBAPIError:
+    """A driver error raised by a pipeline, as SQLAlchemy would have raised it."""
+    import psycopg
+
+    lost = raw.broken or raw.closed
+    if lost:  # as SQLAlchemy does on a lost connection: this one and the rest of the pool go
+        await connection.invalidate(exc)
+        await connection.engine.dispose(close=False)
+    return DBAPIError.instance(sql, values, exc, psycopg.Error, connection_invalidated=lost)
+
+
+# session.info key: Core statements to run after the session's pending objects are written, just
+# before the commit (see `defer`).
+DEFERRED = "meetbook.deferred_statements"
+
+
+def defer(session: AsyncSession, statement: Executable, params: dict[str, Any]) -> None:
+    """Run `statement` when the transaction commits, after the session's pending objects are
+    written (so it may refer to rows added to the session), in the order deferred; forgotten if
+    it rolls back. On PostgreSQL they go in the commit's one round trip (see `commit`). A refusal
+    fails the commit, so defer only writes that the locks taken and the checks made guarantee."""
+    session.info.setdefault(DEFERRED, []).append((statement, params))
+
+
+@event.listens_for(Session, "before_commit")
+def _run_deferred(session: Session) -> None:
+    deferred = session.info.pop(DEFERRED, None)
+    if deferred:
+        session.flush()
+        connection = session.connection()
+        for statement, params in deferred:
+            connection.execute(statement, params)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_deferred(session: Session) -> None:
+    session.info.pop(DEFERRED, None)
+
+
+# Driver connections switched to autocommit to send their transaction's BEGIN in a batch (see
+# _begin_here); core.db switches back any that a failure left so, when the pool hands it out again.
+SWITCHED: weakref.WeakSet = weakref.WeakSet()
+_SWITCHED_HERE = "meetbook.switched_connection"  # session.info: this session's switched driver connection
+
+
+async def _begin_here(session: AsyncSession, raw) -> bytes | None:
+    """The BEGIN to send at the head of a batch, when the batch starts the transaction."""
+    import psycopg
+
+    if raw.autocommit or raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        return None  # in a transaction already, or a session that wants none (a read on autocommit)
+    await raw.set_autocommit(True)
+    SWITCHED.add(raw)
+    session.info[_SWITCHED_HERE] = raw
+    command = b"BEGIN"
+    if raw.isolation_level is not None:
+        command += b" ISOLATION LEVEL " + raw.isolation_level.name.replace("_", " ").encode()
+    if raw.read_only is not None:
+        command += b" READ ONLY" if raw.read_only else b" READ WRITE"
+    return command
+
+
+async def usual_mode(session: AsyncSession) -> None:
+    """Once the transaction is over (committed or rolled back): the driver connection back under
+    psycopg's own transaction handling (see _begin_here)."""
+    raw = session.info.pop(_SWITCHED_HERE, None)
+    if raw is not None and not raw.closed and raw.info.transaction_status == raw.info.transaction_status.IDLE:
+        SWITCHED.discard(raw)
+        await raw.set_autocommit(False)
+
+
+async def commit(session: AsyncSession) -> None:
+    """Commit the session: on PostgreSQL its pending writes, the deferred statements and COMMIT in
+    one round trip (psycopg pipeline mode: the ORM's writes do not wait for each other's answers),
+    unless a pending row needs a value back from the database (a serial key): then as usual."""
+    # A session on an engine owns its transaction; one on a connection joined an outer transaction
+    # (a savepoint of the use-case tests), whose COMMIT is not the session's to send.
+    if not session.in_transaction() or session.bind.dialect.name != "postgresql" or not isinstance(session.bind, AsyncEngine):
+        await session.commit()
+        return
+    import psycopg
+
+    connection = await session.connection()
+    raw = (await connection.get_raw_connection()).driver_connection
+    status = raw.info.transaction_status
+    writes = bool(session.info.get(DEFERRED) or session.new or session.dirty or session.deleted)
+    in_transaction = status == psycopg.pq.TransactionStatus.INTRANS
+    starts = status == psycopg.pq.TransactionStatus.IDLE and not raw.autocommit and writes
+    if not (in_transaction or starts) or not _answers_not_needed(session):
+        await session.commit()
+        await usual_mode(session)
+        return
+    begin = await _begin_here(session, raw) if starts else None
+    try:
+        async with raw.pipeline():
+            if begin is not None:
+                await raw.execute(begin)
+            # What session.commit() would write first: the flush, then its before-commit hooks (the
+            # audit entries, the deferred statements); they find nothing left when it runs below.
+            await session.run_sync(_before_commit)
+            await raw.execute(b"COMMIT")
+    except psycopg.Error as exc:  # raised by the pipeline itself, not through SQLAlchemy
+        raise await _as_sqlalchemys(connection, raw, exc, "COMMIT", {}) from exc
+    await session.commit()  # SQLAlchemy's own bookkeeping: the driver has no transaction left to commit
+    await usual_mode(session)
+
+
+def _before_commit(session: Session) -> None:
+    session.flush()
+    session.dispatch.before_commit(session)
+
+
+def _answers_not_needed(session: AsyncSession) -> bool:
+    """The flush needs no answer from the database in the middle of the batch: no new row waits
+    for a primary key the database makes (INSERT ... RETURNING), and no ORM UPDATE or DELETE
+    (the ORM checks each one's row count, which pipeline mode gives only at the end)."""
+    if session.dirty or session.deleted:
+        return False
+    for obj in session.new:
+        mapper = inspect(obj).mapper
+        for column in mapper.primary_key:
+            if getattr(obj, mapper.get_property_by_column(column).key) is None and (
+                column.default is None or getattr(column.default, "is_sequence", False)
+            ):
+                return False
+    return True

@@ -36,7 +36,9 @@ RETRY_SECONDS = 5.0
 
 
 def make_replica_engine(url: str) -> AsyncEngine:
-    return make_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
+    # Pinged on every checkout (not only after a quiet second, as the primary's): a search finds a
+    # replica gone when it opens its session, and reads the primary instead (see `open`).
+    return make_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS}, pool_pre_ping=True)
 
 
 class SearchSessions:

@@ -50,11 +50,12 @@ async def create_meeting(
     _key: IdempotencyKey = None,
     channel: Channel = "api",
 ):
-    async def create():
-        meeting = await service.book(session, request.app.state.snapshots, body, who, now, channel)
+    async def create(first):
+        meeting = await service.book(session, request.app.state.snapshots, body, who, now, channel, first)
         return json(dump(meeting), status_code=201, headers={"Location": f"/bookme/meetings/{meeting.id}"})
 
-    return await idempotency.once(request, session, who.subject, create)
+    first = service.first_reads(session.bind.dialect.name, body.time_slot_id)
+    return await idempotency.once(request, session, who.subject, create, first)
 
 
 @router.get("/bookme/meetings", summary="List meetings (a customer sees only their own)", response_model=list[Meeting], responses=error_responses(400, 403))

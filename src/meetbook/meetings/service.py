@@ -6,21 +6,22 @@ import datetime as dt
 from collections.abc import Collection
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, cast, delete, or_, select
+from sqlalchemy import String, bindparam, cast, delete, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.auth.tokens import Principal
 from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.catalog.store import organization_settings
 from meetbook.core import locks
-from meetbook.core.db import refused_as
+from meetbook.core.db import new_id, refused_as
 from meetbook.core.errors import Conflict, Forbidden, HoldExpired, NotFound, SlotTaken
 from meetbook.core.http import dump
+from meetbook.core.pipeline import defer, pipelined
 from meetbook.meetings.ical import build_ical
 from meetbook.meetings.schemas import CreateMeeting, Meeting
 from meetbook.slots.check import SlotCheck, offered_slot
 from meetbook.tables import catalog as m
-from meetbook.tables.claiming import claims_for, detach_claims
+from meetbook.tables.claiming import claims_for
 from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource
 from meetbook.tables.meetings import BOOKED, MeetingRow
 from meetbook.tables.outbox import MEETING_BOOKED, record_event
@@ -84,9 +85,40 @@ def record_meeting_event(
     record_event(session, kind, row.id, now, **data)
 
 
+# A booking's first reads, sent together (core.pipeline; after the Idempotency-Key's lock and lookup
+# when there is one): its hold's advisor locked (when the hold exists), then the hold read under the lock.
+_LOCK_HOLDS_ADVISOR = text(
+    "SELECT pg_advisory_xact_lock(hashtextextended('employee:' || employee_id, 0)) FROM holds WHERE id = :id")
+_HOLD = select(*HoldRow.__table__.c).where(HoldRow.__table__.c.id == bindparam("id"))
+_HOLD_COLUMNS = [c.key for c in HoldRow.__table__.c]
+# Written with the commit (core.pipeline.defer): the hold's claims become the meeting's, then the hold goes.
+_DETACH = update(ClaimRow.__table__).where(ClaimRow.__table__.c.hold_id == bindparam("hold")).values(
+    hold_id=None, meeting_id=bindparam("meeting"), expires_s=None)
+_DROP_HOLD = delete(HoldRow.__table__).where(HoldRow.__table__.c.id == bindparam("hold"))
+
+
+def first_reads(dialect: str, time_slot_id: str) -> list[tuple]:
+    """What `book` reads first, as a batch for core.pipeline (idempotency.once sends it with its own)."""
+    lock = [(_LOCK_HOLDS_ADVISOR, {"id": time_slot_id})] if dialect == "postgresql" else []
+    return [*lock, (_HOLD, {"id": time_slot_id})]
+
+
+def _hold_from(rows) -> HoldRow | None:
+    if not rows:
+        return None
+    values = dict(zip(_HOLD_COLUMNS, rows[0], strict=True))
+    for name in ("start", "end", "expires_at", "date_created", "date_modified"):
+        values[name] = values[name].astimezone(dt.UTC) if values[name].tzinfo else values[name].replace(tzinfo=dt.UTC)
+    return HoldRow(**values)
+
+
 async def book(
-    session: AsyncSession, cache: SnapshotCache, body: CreateMeeting, who: Principal, now: dt.datetime, channel: str = "api"
+    session: AsyncSession, cache: SnapshotCache, body: CreateMeeting, who: Principal, now: dt.datetime, channel: str = "api",
+    first: list[list[tuple]] | None = None,
 ) -> Meeting:
+    """Book the held slot. `first`: the rows of first_reads, when the caller sent them already.
+
+    On PostgreSQL three round trips: the first reads, the slot's check, and the writes with the commit."""
     if not who.is_employee:
         if body.booked_by == "employee":
             raise Forbidden("only employees can book with bookedBy=employee")
@@ -94,7 +126,9 @@ async def book(
             raise Forbidden("a customer books for themselves: customerId must be the signed-in customer")
     customer_id = body.customer_id or (None if who.is_employee else who.subject)
 
-    hold = await session.get(HoldRow, body.time_slot_id)
+    if first is None:
+        first = await pipelined(session, *first_reads(session.bind.dialect.name, body.time_slot_id))
+    hold = _hold_from(first[-1])  # read under its advisor's lock: what it is now
     if hold is not None and not hold.belongs_to(who):
         hold = None  # another customer's hold does not exist for this one
     if hold is None:
@@ -102,11 +136,8 @@ async def book(
         if booked is not None and (who.is_employee or booked.customer_id == who.subject):
             raise Conflict(f"time slot '{body.time_slot_id}' is already booked as a meeting")
         raise NotFound(f"time slot '{body.time_slot_id}' was not found (holds last five minutes)")
-    await locks.lock(session, [employee_resource(hold.employee_id)])
-    await session.refresh(hold)
     if hold.expires_at <= now:
         raise HoldExpired("the hold on this time slot ran out after five minutes; reserve it again")
-
     if hold.existing_meeting_id:
         raise Conflict("this hold moves an existing meeting; update that meeting with the timeSlotId instead")
     # What exists comes from the configuration snapshot: no lookup per booking.
@@ -143,6 +174,7 @@ async def book(
         room = bank.rooms.get(hold.room_id) if hold.room_id else None
         location = room.location if room else _workday_location(bank, hold.employee_id, hold.start)
     meeting = MeetingRow(
+        id=new_id(),
         status=BOOKED,
         booked_by=body.booked_by,
         customer_id=customer_id,
@@ -169,13 +201,13 @@ async def book(
         date_modified=now,
     )
     session.add(meeting)
-    await session.flush()
-    await detach_claims(session, hold, meeting.id)
-    await session.delete(hold)
-    await session.flush()
     if body.additional_employees:
+        await session.flush()  # their claims refer to the meeting
         await claim_additional_employees(session, bank, meeting, list(body.additional_employees), replacing=(), now=now)
         meeting.additional_employees = list(body.additional_employees)
+    # Under the advisor's lock, with the hold read under it: these cannot be refused.
+    defer(session, _DETACH, {"hold": hold.id, "meeting": meeting.id})
+    defer(session, _DROP_HOLD, {"hold": hold.id})
     record_meeting_event(session, MEETING_BOOKED, meeting, now, who, channel=channel)
     return meeting_out(meeting)
 

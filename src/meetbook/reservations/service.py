@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Integer, String, bindparam, delete, insert, select, text
+from sqlalchemy import BigInteger, Integer, String, bindparam, delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import ARRAY
 
@@ -15,7 +15,7 @@ from meetbook.core import locks, metrics
 from meetbook.core.clock import epoch
 from meetbook.core.db import AFTER_COMMIT, new_id, refused_as
 from meetbook.core.errors import Conflict, Invalid, NotFound, SlotTaken
-from meetbook.core.pipeline import pipelined
+from meetbook.core.pipeline import defer
 from meetbook.reservations.schemas import Reservation
 from meetbook.slots.check import SlotCheck, check_before_claiming
 from meetbook.slots.schemas import TimeSlot
@@ -104,7 +104,9 @@ async def reserve(
     # gets to them too, but maybe not yet). Same session, new slot: the old hold goes in this
     # same transaction, so if anything below fails the customer still has it.
     gone = sorted(expired | ({previous.id} if previous is not None else set()))
-    if gone:
+    if gone and session.bind.dialect.name == "postgresql":
+        defer(session, _DROP_HOLDS, {"ids": gone})  # with the commit, before the new hold's insert
+    elif gone:
         await session.execute(delete(HoldRow).where(HoldRow.id.in_(gone)))
 
     hold = HoldRow(
@@ -146,6 +148,7 @@ async def reserve(
 # hold's INSERT as a CTE, the claims from arrays (the claims' foreign key is checked when the
 # statement ends, the hold is there by then). A multi-row VALUES was compiled anew for every reserve.
 _HOLD_COLUMNS = [c.name for c in HoldRow.__table__.columns]
+_DROP_HOLDS = delete(HoldRow.__table__).where(HoldRow.__table__.c.id == func.any(bindparam("ids", type_=ARRAY(String))))
 _INSERT_HOLD_AND_CLAIMS = text(
     "WITH new_hold AS (INSERT INTO holds (" + ", ".join(f'"{c}"' for c in _HOLD_COLUMNS) + ") VALUES ("
     + ", ".join(f":{c}" for c in _HOLD_COLUMNS) + ")) "
@@ -165,11 +168,14 @@ async def _insert_hold(session: AsyncSession, hold: dict, claims: list[dict]) ->
     """The hold and its claims as plain INSERTs, not the unit of work: a reserve is mostly round
     trips and per-statement overhead."""
     if claims and session.bind.dialect.name == "postgresql":
-        await pipelined(session, (_INSERT_HOLD_AND_CLAIMS, {
+        # Sent with the commit (core.pipeline.defer): one round trip for the insert and COMMIT. The
+        # lock and the check under it make a refusal all but impossible; the exclusion constraint
+        # still refuses an overlap then, and the commit's 23P01 is answered 409 like this block's.
+        defer(session, _INSERT_HOLD_AND_CLAIMS, {
             **hold, "claims_expire": claims[0]["expires_s"], "claim_ids": [c["id"] for c in claims],
             "claim_resources": [c["resource"] for c in claims], "claim_starts": [c["start_s"] for c in claims],
             "claim_ends": [c["end_s"] for c in claims], "claim_seconds": [c["meeting_seconds"] for c in claims],
-        }))
+        })
         return
     await session.execute(insert(HoldRow.__table__).values(**hold))
     if claims:

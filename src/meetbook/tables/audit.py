@@ -279,7 +279,7 @@ def _append(session: Session) -> None:
     actor, request_id = ACTOR.get(), REQUEST_ID.get()
     rows = [{**entry, "at": at, "actor_subject": actor.subject, "actor_scope": actor.scope, "request_id": request_id}
             for entry in entries]
-    session.connection().execute(insert(AuditPendingRow.__table__), rows)
+    session.connection().execute(insert(AuditPendingRow.__table__).inline(), rows)  # inline: no RETURNING (see core.pipeline.commit)
 
 
 _PENDING_COLUMNS = ("at", "actor_subject", "actor_scope", "request_id", "entity", "entity_id", "action", "before", "after")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, bindparam, delete, select, text, update
+from sqlalchemy import and_, bindparam, delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import ARRAY, String
 
@@ -82,13 +82,6 @@ async def prune_past_claims(session: AsyncSession, now: dt.datetime, batch: int 
     bank's history. The meetings themselves stay. Safe in many processes at once."""
     horizon = epoch(now) - WIDEN - 86400
     return await _delete_batch(session, ClaimRow, and_(ClaimRow.meeting_id.is_not(None), ClaimRow.end_s < horizon), batch)
-
-
-async def detach_claims(session: AsyncSession, hold: HoldRow, meeting_id: str) -> None:
-    """Hand a hold's claims to the meeting it became, before the hold row goes."""
-    await session.execute(
-        update(ClaimRow).where(ClaimRow.hold_id == hold.id).values(hold_id=None, meeting_id=meeting_id, expires_s=None)
-    )
 
 
 def subtract(interval: tuple[int, int], taken: list[tuple[int, int]]) -> list[tuple[int, int]]:

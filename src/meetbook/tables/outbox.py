@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from meetbook.core import metrics
 from meetbook.core.db import AFTER_COMMIT, Base, UTCDateTime, new_id
+from meetbook.core.pipeline import defer
 
 # Event kinds (the webhook event types are the same names).
 MEETING_BOOKED = "meeting.booked"
@@ -61,6 +62,9 @@ class EventRow(Base):
     planned_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
+_INSERT_EVENT = insert(EventRow.__table__).inline()  # inline: no RETURNING of the serial id
+
+
 class DeliveryRow(Base):
     __tablename__ = "outbox_deliveries"
     __table_args__ = (
@@ -94,17 +98,17 @@ class DeliveryRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
-def record_event(session: AsyncSession, kind: str, subject_id: str | None, now: dt.datetime, **data: Any) -> EventRow:
+def record_event(session: AsyncSession, kind: str, subject_id: str | None, now: dt.datetime, **data: Any) -> None:
     """Write that `kind` happened to `subject_id`, in the caller's transaction: it exists exactly
     when the change does. The dispatcher is woken once the transaction commits."""
     if kind not in EVENT_KINDS:
         raise ValueError(f"unknown event kind {kind!r}")
-    event = EventRow(kind=kind, subject_id=subject_id, occurred_at=now, data=data)
-    session.add(event)
+    # Written as the transaction commits (core.pipeline.defer): a Core INSERT needs no answer, so
+    # the commit can send it with the other writes in one round trip (the ORM would wait for the serial id).
+    defer(session, _INSERT_EVENT, {"uid": new_id(), "kind": kind, "subject_id": subject_id, "occurred_at": now, "data": data})
     wake_after_commit(session)
     if (counter := metrics.EVENT_COUNTERS.get(kind)) is not None:  # counted once committed, never if rolled back
         session.info.setdefault(AFTER_COMMIT, []).append(counter.inc)
-    return event
 
 
 def wake_after_commit(session: AsyncSession) -> None:
