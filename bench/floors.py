@@ -26,6 +26,7 @@ import psycopg
 from sqlalchemy import event
 
 from bench.loadgen import Connection, Run, close_all, closed_loop, open_connections
+from bench.machine import TICK, process_jiffies
 
 # The DB floors never open more than this many connections (PostgreSQL's default
 # max_connections is 100 and the server's own pools stay open meanwhile).
@@ -186,8 +187,20 @@ async def pg_write_floor(database_url: str, employee_ids: list[str], *, concurre
         run.latencies.append(time.perf_counter() - t0)
         made.append(hold_id)
 
+    backends = []
+    for c in conns:
+        backends.append((await (await c.execute("SELECT pg_backend_pid()")).fetchone())[0])
+        await c.commit()
     try:
-        return await closed_loop(conns, op, duration=duration, max_ops=max_ops, warmup_ops=2)
+        # CPU per write, as the service's column counts it: the client (psycopg, and this process's
+        # loop driving it) and the database backends, over the whole run (warm-up writes included).
+        cpu0, jiffies0 = time.process_time(), process_jiffies(backends)
+        run = await closed_loop(conns, op, duration=duration, max_ops=max_ops, warmup_ops=2)
+        done = run.count + 2 * len(conns)
+        if done:
+            pg_s = (process_jiffies(backends) - jiffies0) / TICK
+            run.extra["cpu_ms_per_op"] = (time.process_time() - cpu0 + pg_s) * 1000 / done
+        return run
     finally:
         for c in conns:
             await c.close()

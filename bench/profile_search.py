@@ -167,18 +167,17 @@ def instrument_reserve(timer: Timer):
 
     from meetbook.availability import SearchPlan
     from meetbook.catalog.snapshot import SnapshotCache
-    from meetbook.core import locks
+    from meetbook.core import db, locks
     from meetbook.reservations import service as reservations
     from meetbook.slots import check
 
     patch = _Patches()
-    patch(check, "read_before_claiming", timer.wrap_async("check: read (read_before_claiming)", check.read_before_claiming))
+    patch(check, "pipelined", timer.wrap_async("check: locks and read (one round trip)", check.pipelined))
     patch(SearchPlan, "slots", timer.wrap("check: engine", SearchPlan.slots))
     patch(reservations, "check_before_claiming", timer.wrap_async("check (total)", reservations.check_before_claiming))
-    patch(locks, "lock", timer.wrap_async("advisory locks", locks.lock))
+    patch(locks, "lock", timer.wrap_async("advisory locks (a room the check picked)", locks.lock))
     patch(SnapshotCache, "get", timer.wrap_async("snapshot check", SnapshotCache.get))
-    patch(AsyncSession, "flush", timer.wrap_async("flush (unit of work)", AsyncSession.flush))
-    patch(AsyncSession, "commit", timer.wrap_async("commit", AsyncSession.commit))
+    patch(db.pipeline, "commit", timer.wrap_async("commit (the hold's insert and COMMIT)", db.pipeline.commit))
     patch(AsyncSession, "get", timer.wrap_async("session.get", AsyncSession.get))
     return patch.restore
 

@@ -205,10 +205,8 @@ def other_load(run: Run) -> str:
 def service_cpu(run: Run) -> str:
     """CPU milliseconds the service (its processes and its database backends) spent per operation:
     what throughput on this machine's cores can be at best, whatever the noise on the clock."""
-    cpu = run.extra.get("cpu")
-    if not cpu or not run.count or "server_cpu_s" not in cpu:
-        return "-"
-    return f"{(cpu['server_cpu_s'] + cpu['pg_cpu_s']) * 1000 / run.count:.1f}"
+    cpu = scenarios.cpu_ms_per_op(run)
+    return "-" if cpu is None else f"{cpu:.1f}"
 
 
 def table(rows: list[scenarios.Row], ceiling: dict) -> str:

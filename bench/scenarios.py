@@ -172,6 +172,14 @@ def watch(ctx: Ctx) -> CpuWatch:
     return w
 
 
+def cpu_ms_per_op(run: Run) -> float | None:
+    """CPU milliseconds the service (its processes and its database backends) spent per operation."""
+    cpu = run.extra.get("cpu")
+    if not cpu or not run.count or "server_cpu_s" not in cpu:
+        return None
+    return (cpu["server_cpu_s"] + cpu["pg_cpu_s"]) * 1000 / run.count
+
+
 def record_cpu(run: Run, w: CpuWatch, busy_before: float | None) -> None:
     run.extra["cpu"] = w.stop()
     run.extra["busy_before"] = busy_before
@@ -382,7 +390,7 @@ async def run_reserve_uncontended(ctx: Ctx) -> Row:
         close_all(conns)
     run.failures = [f for f in run.failures if "_Exhausted" not in f]
     row = Row(f"reserve: uncontended, {clients} clients (distinct slots)", ctx.db, clients, run,
-              target="holds/s >= 1,500")
+              target="CPU/op <= 2x the bare write's")
     _check(row, {200})
     if run.statuses.get(409):
         row.notes.append(f"409 on distinct free slots: {run.statuses[409]}")
@@ -396,9 +404,14 @@ async def run_reserve_uncontended(ctx: Ctx) -> Row:
         write = await write_floor(ctx, clients)
         body = await json_floor(ctx, run.body_bytes or 400, clients)
         row.floor_s = write.p50 + body.p50
-        row.floor_label = (f"write {write.p50 * 1000:.1f} ({write.throughput:.0f}/s) + JSON {body.p50 * 1000:.1f}")
+        write_cpu = write.extra.get("cpu_ms_per_op")
+        row.floor_label = (f"write {write.p50 * 1000:.1f} ({write.throughput:.0f}/s"
+                           + (f", {write_cpu:.2f} CPU ms" if write_cpu else "") + f") + JSON {body.p50 * 1000:.1f}")
+        cpu = cpu_ms_per_op(run)
+        if cpu is not None and write_cpu:
+            row.notes.append(f"CPU per reserve {cpu:.2f} ms = {cpu / write_cpu:.1f}x the bare write's {write_cpu:.2f} ms")
         if ctx.at_default_size:
-            row.ok = run.throughput >= 1500 and not run.server_errors
+            row.ok = cpu is not None and bool(write_cpu) and cpu <= 2 * write_cpu and not run.server_errors
     return row
 
 
@@ -584,7 +597,7 @@ async def run_booking(ctx: Ctx) -> Row:
     finally:
         close_all(conns)
     row = Row(f"full booking (search {days} d + reserve + create), {clients} clients", ctx.db, clients, run,
-              target="bookings/s >= 300", unit="booking")
+              target="CPU/booking <= 12 ms", unit="booking")
     _check(row, {200, 201, 409})
     await asyncio.sleep(1.2)
     row.deadlocks = pg_deadlocks(ctx.db_url) - before
@@ -601,5 +614,5 @@ async def run_booking(ctx: Ctx) -> Row:
         row.floor_label = (f"read {read.p50 * 1000:.1f} + JSON {search_json.p50 * 1000:.1f} + "
                            f"2 x (write {write.p50 * 1000:.1f} + JSON {small.p50 * 1000:.1f})")
         if ctx.at_default_size:
-            row.ok = run.throughput >= 300 and not run.server_errors
+            row.ok = (cpu := cpu_ms_per_op(run)) is not None and cpu <= 12 and not run.server_errors
     return row
