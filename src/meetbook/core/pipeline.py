@@ -27,23 +27,28 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
-# (statement, dialect) -> (SQL text, default parameters, bind processors), or None when the
-# statement cannot be sent as one fixed text (an expanding IN list).
-_compiled: dict[tuple[int, str], tuple[str, dict, dict] | None] = {}
+# (statement, dialect, a DML statement's parameter names) -> (SQL text, default parameters, bind
+# processors), or None when the statement cannot be sent as one fixed text (an expanding IN list).
+_compiled: dict[tuple, tuple[str, dict, dict] | None] = {}
 _kept: list[Executable] = []  # the statements of _compiled's ids, so an id is never reused
 
 
-def _compile(statement: Executable, connection: AsyncConnection) -> tuple[str, dict, dict] | None:
-    key = (id(statement), connection.dialect.name)
+def _compile(statement: Executable, connection: AsyncConnection, params: dict) -> tuple[str, dict, dict] | None:
+    # An INSERT or UPDATE without .values() sets the columns its parameters name: one text per set of names.
+    columns = tuple(params) if getattr(statement, "is_dml", False) else None
+    key = (id(statement), connection.dialect.name, columns)
     try:
         return _compiled[key]
     except KeyError:
         pass
-    compiled = statement.compile(dialect=connection.dialect)
+    compiled = statement.compile(dialect=connection.dialect, column_keys=list(columns) if columns is not None else None)
     if compiled.post_compile_params or compiled.literal_execute_params:
         entry = None
     else:
-        defaults = {k: v for k, v in compiled.params.items() if v is not None}
+        # Values the statement carries itself (literals, None included); a parameter the caller
+        # must give stays out, so that leaving it out is the driver's error, not a silent NULL.
+        binds = compiled.binds
+        defaults = {k: v for k, v in compiled.params.items() if k not in binds or not binds[k].required}
         entry = (str(compiled), defaults, dict(compiled._bind_processors))
     _kept.append(statement)
     _compiled[key] = entry
@@ -58,8 +63,8 @@ async def pipelined(session: AsyncSession, *batch: tuple[Executable, dict[str, A
     A database error is raised as SQLAlchemy's (IntegrityError, OperationalError...), as the
     session would; the statements after the failing one do not run."""
     connection = await session.connection()
-    plans = [_compile(s, connection) if connection.dialect.name == "postgresql" else None for s, _ in batch]
-    if any(p is None for p in plans):
+    sent = _prepared(connection, batch)
+    if sent is None:
         answers = []
         for statement, params in batch:
             result = await connection.execute(statement, params)
@@ -68,13 +73,6 @@ async def pipelined(session: AsyncSession, *batch: tuple[Executable, dict[str, A
     import psycopg  # only here: the embedded default runs without PostgreSQL's driver in use
 
     raw = (await connection.get_raw_connection()).driver_connection
-    sent: list[tuple[str, dict]] = []
-    for (sql, defaults, processors), (_, params) in zip(plans, batch, strict=True):
-        values = {**defaults, **params}
-        for name, process in processors.items():
-            if name in values:
-                values[name] = process(values[name])
-        sent.append((sql, values))
     begin = await _begin_here(session, raw)
     cursors = []
     try:
@@ -88,6 +86,25 @@ async def pipelined(session: AsyncSession, *batch: tuple[Executable, dict[str, A
         return [await c.fetchall() if c.description is not None else [] for c in cursors]
     except psycopg.Error as exc:
         raise await _as_sqlalchemys(connection, raw, exc, *sent[0]) from exc
+
+
+def _prepared(connection: AsyncConnection, batch) -> list[tuple[str, dict]] | None:
+    """The batch as the driver takes it (SQL text, parameters), or None if it cannot go as one
+    (not PostgreSQL, or a statement whose text depends on its parameters)."""
+    if connection.dialect.name != "postgresql":
+        return None
+    sent = []
+    for statement, params in batch:
+        plan = _compile(statement, connection, params)
+        if plan is None:
+            return None
+        sql, defaults, processors = plan
+        values = {**defaults, **params}
+        for name, process in processors.items():
+            if name in values:
+                values[name] = process(values[name])
+        sent.append((sql, values))
+    return sent
 
 
 async def _as_sqlalchemys(connection: AsyncConnection, raw, exc: Exception, sql: str, values: dict) -> DBAPIError:
@@ -182,13 +199,21 @@ async def commit(session: AsyncSession) -> None:
         await session.commit()
         await usual_mode(session)
         return
+    deferred = session.info.pop(DEFERRED, [])
+    sent = _prepared(connection, deferred)
+    if sent is None:  # left to the before-commit hook, through SQLAlchemy
+        session.info[DEFERRED], sent = deferred, []
     begin = await _begin_here(session, raw) if starts else None
     try:
         async with raw.pipeline():
             if begin is not None:
                 await raw.execute(begin)
-            # What session.commit() would write first: the flush, then its before-commit hooks (the
-            # audit entries, the deferred statements); they find nothing left when it runs below.
+            # What session.commit() would write first: the flush, the deferred statements, then the
+            # other before-commit hooks (the audit entries); they find nothing left when it runs below.
+            if session.new or session.dirty or session.deleted:
+                await session.flush()
+            for sql, values in sent:
+                await raw.execute(sql, values)
             await session.run_sync(_before_commit)
             await raw.execute(b"COMMIT")
     except psycopg.Error as exc:  # raised by the pipeline itself, not through SQLAlchemy
