@@ -82,8 +82,12 @@ def make_engine(url: str, **kwargs) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         _sqlite_single_writer(engine)
         return engine
+    # Ten connections a process and no overflow: a worker runs one request at a time on its core,
+    # so more requests wait for a connection rather than open one. Overflow connections are closed
+    # as they come back, and under load that churn (a backend started and ended per request) cost
+    # about as much CPU as the requests themselves (docs/performance.md, round 5).
     kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("max_overflow", 0)
     engine = create_async_engine(url, **kwargs)
     _on_checkout(engine, ping_when_idle=not kwargs.get("pool_pre_ping"))
     return engine
