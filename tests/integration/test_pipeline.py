@@ -1,6 +1,7 @@
 """Statements sent together in one round trip (core.pipeline) behave as the same statements one at a
-time: in order, in the request's transaction, with the database's refusals raised as SQLAlchemy's;
-and a pooled connection the database dropped is noticed (core.db's ping of idle connections)."""
+time: in order, in the request's transaction, with the database's refusals raised as SQLAlchemy's,
+writes deferred to the commit refused there as anywhere else, and the connection left as it was
+found; and a pooled connection the database dropped is noticed (core.db's ping of idle connections)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from meetbook.core import db
 from meetbook.core.db import make_engine, make_sessionmaker, unit_of_work
-from meetbook.core.pipeline import pipelined
+from meetbook.core.pipeline import defer, pipelined
 from meetbook.tables.claims import ClaimRow
 
 _INSERT = insert(ClaimRow.__table__)
@@ -113,3 +114,49 @@ def test_a_connection_dropped_while_idle_is_replaced_before_a_request_uses_it(po
 
     old, rows, new = _run(postgres_url, work)
     assert rows == [(0,)] and new != old
+
+
+_ANNA = "employee:e1"
+
+
+def test_a_write_deferred_to_the_commit_and_refused_there_fails_the_commit_and_stores_nothing(postgres_url):
+    """The exclusion constraint stays the guarantee for a write sent with the COMMIT: another
+    transaction claims the time first (without the advisor's lock), the commit is refused with the
+    overlap's SQLSTATE (answered 409 by the HTTP layer), and nothing of the transaction stays."""
+    import psycopg as driver
+
+    async def work(_engine, sessions):
+        with pytest.raises(IntegrityError) as refused:
+            async with unit_of_work(sessions) as session:
+                await pipelined(session, (_COUNT, {"resource": _ANNA}))  # the transaction has begun
+                defer(session, _INSERT, _claim(1, 0))
+                defer(session, _INSERT, _claim(2, 1000))
+                with driver.connect(postgres_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as other:
+                    other.execute("INSERT INTO claims (id, resource, start_s, end_s, meeting_seconds) VALUES ('x', %s, 30, 90, 60)",
+                                  (_ANNA,))
+        async with unit_of_work(sessions) as session:
+            stored = (await pipelined(session, (select(ClaimRow.id).order_by(ClaimRow.id), {})))[0]
+        return refused.value.orig.sqlstate, stored
+
+    sqlstate, stored = _run(postgres_url, work)
+    assert sqlstate == "23P01" and stored == [("x",)]
+
+
+def test_after_a_pipelined_transaction_the_connection_is_transactional_again(database_url):
+    """A batch that began the transaction itself (the driver in autocommit for it) leaves the pooled
+    connection as it found it: a later request's writes are still rolled back with it."""
+
+    async def work(_engine, sessions):
+        async with unit_of_work(sessions) as session:  # begins in a batch, commits in one
+            await pipelined(session, (_INSERT, _claim(1, 0)))
+        with pytest.raises(IntegrityError):
+            async with unit_of_work(sessions) as session:  # begins in a batch, refused in it
+                await pipelined(session, (_INSERT, _claim(2, 1000)), (_INSERT, {**_claim(3, 2000), "id": "c1"}))
+        with pytest.raises(RuntimeError):
+            async with unit_of_work(sessions) as session:  # a plain statement, then a failure in Python
+                await session.execute(_INSERT, _claim(4, 3000))
+                raise RuntimeError("the use case fails after writing")
+        async with unit_of_work(sessions) as session:
+            return (await pipelined(session, (select(ClaimRow.id).order_by(ClaimRow.id), {})))[0]
+
+    assert _run(database_url, work) == [("c1",)]
