@@ -31,6 +31,7 @@ from sqlalchemy.sql.expression import Executable
 # processors), or None when the statement cannot be sent as one fixed text (an expanding IN list).
 _compiled: dict[tuple, tuple[str, dict, dict] | None] = {}
 _kept: list[Executable] = []  # the statements of _compiled's ids, so an id is never reused
+_MOST = 500
 
 
 def _compile(statement: Executable, connection: AsyncConnection, params: dict) -> tuple[str, dict, dict] | None:
@@ -50,6 +51,9 @@ def _compile(statement: Executable, connection: AsyncConnection, params: dict) -
         binds = compiled.binds
         defaults = {k: v for k, v in compiled.params.items() if k not in binds or not binds[k].required}
         entry = (str(compiled), defaults, dict(compiled._bind_processors))
+    if len(_compiled) >= _MOST:  # statements built per call (not as documented) must not grow it for ever
+        _compiled.clear()
+        _kept.clear()
     _kept.append(statement)
     _compiled[key] = entry
     return entry
