@@ -233,15 +233,16 @@ def _before_commit(session: Session) -> None:
 
 def _answers_not_needed(session: AsyncSession) -> bool:
     """The flush needs no answer from the database in the middle of the batch: no new row waits
-    for a primary key the database makes (INSERT ... RETURNING), and no ORM UPDATE or DELETE
-    (the ORM checks each one's row count, which pipeline mode gives only at the end)."""
+    for a value the database makes (a serial key, a server default: INSERT ... RETURNING), and no
+    ORM UPDATE or DELETE (the ORM checks each one's row count, which pipeline mode gives only at
+    the end)."""
     if session.dirty or session.deleted:
         return False
     for obj in session.new:
         mapper = inspect(obj).mapper
-        for column in mapper.primary_key:
-            if getattr(obj, mapper.get_property_by_column(column).key) is None and (
-                column.default is None or getattr(column.default, "is_sequence", False)
-            ):
+        for column in mapper.columns:
+            made_there = column.server_default is not None or (
+                column.primary_key and (column.default is None or getattr(column.default, "is_sequence", False)))
+            if made_there and getattr(obj, mapper.get_property_by_column(column).key) is None:
                 return False
     return True
