@@ -441,19 +441,8 @@ def run_main(args, argv) -> int:
             failed.append(f"{r.name} [{r.db}]: {r.unexpected} unexpected answers")
         if r.run.count == 0:
             failed.append(f"{r.name} [{r.db}]: no operation completed")
-    out = args.json or RESULTS / ("latest-tiny.json" if args.tiny else "latest.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({
-        "command": "python -m bench.run " + " ".join(sys.argv[1:] if argv is None else argv),
-        "when": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": machine, "workers": args.workers,
-        "size": bank.counts(), "days": bank.size.days, "seed": args.seed, "ceiling": ceiling,
-        "rows": [row_json(r) for r in rows], "memory": mem_phases, "failed": failed,
-    }, indent=1, default=str))
-    print(f"results: {out}")
-    if failed:
-        print("FAILED:\n  " + "\n  ".join(failed), file=sys.stderr)
-        return 1
-    return 0
+    return write_results(args, argv, machine, "latest", failed, size=bank.counts(), days=bank.size.days, ceiling=ceiling,
+                         rows=[row_json(r) for r in rows], memory=mem_phases)
 
 
 def memory_main(args, argv, machine: dict) -> int:
@@ -475,12 +464,17 @@ def memory_main(args, argv, machine: dict) -> int:
     print("Memory of the server's processes (MB; peak RSS = VmHWM since the process started):")
     print(memory.table(phases))
     print(f"\ntotal time {time.perf_counter() - started:.0f} s")
-    out = args.json or RESULTS / ("latest-memory-tiny.json" if args.tiny else "latest-memory.json")
+    return write_results(args, argv, machine, "latest-memory", failed, days=args.days, memory=phases)
+
+
+def write_results(args, argv, machine: dict, default_name: str, failed: list[str], **fields) -> int:
+    """The run's results file (--json, else bench/results/<default_name>[-tiny].json); the exit status."""
+    out = args.json or RESULTS / (f"{default_name}-tiny.json" if args.tiny else f"{default_name}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({
         "command": "python -m bench.run " + " ".join(sys.argv[1:] if argv is None else argv),
         "when": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": machine, "workers": args.workers,
-        "days": args.days, "seed": args.seed, "memory": phases, "failed": failed,
+        "seed": args.seed, **fields, "failed": failed,
     }, indent=1, default=str))
     print(f"results: {out}")
     if failed:

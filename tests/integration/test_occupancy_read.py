@@ -43,22 +43,30 @@ def _claims_rows(rng: random.Random) -> list[dict]:
     return rows
 
 
+def _claims_by_owner(side) -> dict[str, list[tuple[int, int, int]]]:
+    """One side's claims as (start, end, meeting seconds) per named owner, in stored order."""
+    cols = ClaimColumns.of(side)
+    found: dict = {}
+    for k, o in enumerate(cols.owner.tolist()):
+        if cols.owners[o] is not None:
+            found.setdefault(cols.owners[o], []).append((int(cols.start[k]), int(cols.end[k]), int(cols.meeting_seconds[k])))
+    return found
+
+
+def _entries_by_owner(calendar_side, status=int) -> dict[str, list[tuple]]:
+    """Advisors' calendar entries as sorted (start, end, status(code)) per advisor."""
+    entries = CalendarColumns.of(calendar_side)
+    found: dict = {}
+    for k, o in enumerate(entries.owner.tolist()):
+        found.setdefault(entries.owners[o], []).append((int(entries.start[k]), int(entries.end[k]), status(entries.status[k])))
+    return {who: sorted(rows) for who, rows in found.items()}
+
+
 def _as_sets(occupancy) -> tuple[dict, dict, dict]:
     def claims(side) -> dict:
-        cols = ClaimColumns.of(side)
-        found: dict = {}
-        for k, o in enumerate(cols.owner.tolist()):
-            if cols.owners[o] is not None:
-                found.setdefault(cols.owners[o], set()).add(
-                    (int(cols.start[k]), int(cols.end[k]), int(cols.meeting_seconds[k])))
-        return found
+        return {owner: set(rows) for owner, rows in _claims_by_owner(side).items()}
 
-    entries = CalendarColumns.of(occupancy.calendar)
-    calendar: dict = {}
-    for k, o in enumerate(entries.owner.tolist()):
-        calendar.setdefault(entries.owners[o], []).append(
-            (int(entries.start[k]), int(entries.end[k]), CALENDAR_STATUSES[entries.status[k]]))
-    calendar = {who: sorted(found) for who, found in calendar.items()}
+    calendar = _entries_by_owner(occupancy.calendar, CALENDAR_STATUSES.__getitem__)
     return claims(occupancy.advisor_claims), claims(occupancy.room_claims), calendar
 
 
@@ -175,22 +183,8 @@ def _expected(claims: list[dict], entries: list[dict], advisors, rooms) -> tuple
 
 def _read(occupancy) -> tuple:
     """An occupancy as (advisors' claims, rooms' claims, advisors' entries with raw status codes)."""
-    def claims(side) -> dict:
-        cols = ClaimColumns.of(side)
-        found: dict = {}
-        for k, o in enumerate(cols.owner.tolist()):
-            if cols.owners[o] is not None:
-                found.setdefault(cols.owners[o], []).append(
-                    (int(cols.start[k]), int(cols.end[k]), int(cols.meeting_seconds[k])))
-        return found
-
-    entries = CalendarColumns.of(occupancy.calendar)
-    calendar: dict = {}
-    for k, o in enumerate(entries.owner.tolist()):
-        calendar.setdefault(entries.owners[o], []).append(
-            (int(entries.start[k]), int(entries.end[k]), int(entries.status[k])))
-    return tuple({k: sorted(v) for k, v in side.items()}
-                 for side in (claims(occupancy.advisor_claims), claims(occupancy.room_claims), calendar))
+    sides = (_claims_by_owner(occupancy.advisor_claims), _claims_by_owner(occupancy.room_claims), _entries_by_owner(occupancy.calendar))
+    return tuple({k: sorted(v) for k, v in side.items()} for side in sides)
 
 
 def test_search_reads_agree_with_a_row_per_claim_for_random_claims(load_bank, database_url):

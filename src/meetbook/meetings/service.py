@@ -13,7 +13,7 @@ from meetbook.auth.tokens import Principal
 from meetbook.catalog.snapshot import SnapshotCache
 from meetbook.catalog.store import organization_settings
 from meetbook.core import locks
-from meetbook.core.db import new_id, refused_as
+from meetbook.core.db import UTCDateTime, new_id, refused_as
 from meetbook.core.errors import Conflict, Forbidden, HoldExpired, NotFound, SlotTaken
 from meetbook.core.http import dump
 from meetbook.core.pipeline import defer, pipelined
@@ -90,7 +90,6 @@ def record_meeting_event(
 _LOCK_HOLDS_ADVISOR = text(
     "SELECT pg_advisory_xact_lock(hashtextextended('employee:' || employee_id, 0)) FROM holds WHERE id = :id")
 _HOLD = select(*HoldRow.__table__.c).where(HoldRow.__table__.c.id == bindparam("id"))
-_HOLD_COLUMNS = [c.key for c in HoldRow.__table__.c]
 # Written with the commit (core.pipeline.defer): the hold's claims become the meeting's, then the hold goes.
 _DETACH = update(ClaimRow.__table__).where(ClaimRow.__table__.c.hold_id == bindparam("hold")).values(
     hold_id=None, meeting_id=bindparam("meeting"), expires_s=None)
@@ -104,12 +103,13 @@ def first_reads(dialect: str, time_slot_id: str) -> list[tuple]:
 
 
 def _hold_from(rows) -> HoldRow | None:
+    """The hold of a raw row: its instants in UTC, as the column type gives them through the ORM."""
     if not rows:
         return None
-    values = dict(zip(_HOLD_COLUMNS, rows[0], strict=True))
-    for name in ("start", "end", "expires_at", "date_created", "date_modified"):
-        values[name] = values[name].astimezone(dt.UTC) if values[name].tzinfo else values[name].replace(tzinfo=dt.UTC)
-    return HoldRow(**values)
+    return HoldRow(**{
+        c.key: c.type.process_result_value(value, None) if isinstance(c.type, UTCDateTime) else value
+        for c, value in zip(HoldRow.__table__.c, rows[0], strict=True)
+    })
 
 
 async def book(

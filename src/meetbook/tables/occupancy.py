@@ -94,27 +94,10 @@ class ClaimingRead:
     customer_holds: tuple[CustomerHold, ...] = ()
 
 
-async def read_before_claiming(
-    session: AsyncSession,
-    window_start: int,
-    window_end: int,
-    now: int,
-    *,
-    advisor_ids: Collection[str],
-    room_ids: Collection[str] = (),
-    ignore_meeting_ids: Collection[str] = (),
-    ignore_hold_ids: Collection[str] = (),
-    customer_session: tuple[str, str] | None = None,
-    all_holds: bool = True,
-) -> ClaimingRead:
-    """The narrow read of load_occupancy, a row per claim, with expired holds' claims too. With
-    `customer_session` (subject, reservation token), that session's hold does not count (moving
-    one's own hold within its time is fine), and comes back with the customer's other live holds
-    (`all_holds`; without it only the session's own: an employee, who has no limit, may hold hundreds)."""
-    statement, params = read_before_claiming_statement(
-        session.bind.dialect.name, window_start, window_end, now, advisor_ids=advisor_ids, room_ids=room_ids,
-        ignore_meeting_ids=ignore_meeting_ids, ignore_hold_ids=ignore_hold_ids, customer_session=customer_session,
-        all_holds=all_holds)
+async def read_before_claiming(session: AsyncSession, window_start: int, window_end: int, now: int, **read) -> ClaimingRead:
+    """The narrow read of load_occupancy, a row per claim, with expired holds' claims too, as
+    read_before_claiming_statement describes it (`read`: its keyword arguments)."""
+    statement, params = read_before_claiming_statement(session.bind.dialect.name, window_start, window_end, now, **read)
     connection = await session.connection()
     return claiming_read((await connection.execute(statement, params)).all(), now)
 
@@ -132,8 +115,12 @@ def read_before_claiming_statement(
     customer_session: tuple[str, str] | None = None,
     all_holds: bool = True,
 ) -> tuple:
-    """read_before_claiming's statement and parameters, to send with others in one round trip
-    (core.pipeline); its rows make a ClaimingRead with claiming_read."""
+    """The narrow read's statement and parameters (a row per claim, with expired holds' claims
+    too), to send with others in one round trip (core.pipeline); its rows make a ClaimingRead with
+    claiming_read. With `customer_session` (subject, reservation token), that session's hold does
+    not count (moving one's own hold within its time is fine), and comes back with the customer's
+    other live holds (`all_holds`; without it only the session's own: an employee, who has no limit,
+    may hold hundreds)."""
     params = _params(window_start, window_end, now, ignore_meeting_ids, ignore_hold_ids, advisor_ids, room_ids)
     if customer_session is not None:
         params["subject"], params["token"] = customer_session
