@@ -10,13 +10,9 @@ import hashlib
 
 import numpy as np
 
-from .cells import rank_within_groups
 from .localtime import day_date
 from .memo import BankMemo
 from .model import SlotSearch
-
-_GREEDY_STEPS = 32  # steps down each cell's key order before the rest are gathered at once
-_GATHER_CELLS = 1 << 20  # ... at most this many (cell, advisor) pairs at a time
 
 Picks = tuple[np.ndarray, np.ndarray, np.ndarray]  # start, type, advisor of each slot
 
@@ -52,61 +48,45 @@ def best_picks(
     `prio` is (weekday, type, advisor) -> priority, `used` (advisor, day index) -> booked
     seconds, `day` the day index of each start, `weekdays` the weekday of each day index.
     Within a local day the tie-breaks give every advisor one rank, so a candidate's key is the
-    integer priority * n + rank; a day's advisors are sorted by key once per type, and each
-    start's pick is the first advisor in that order who offers it.
+    integer priority * n + rank, different for every advisor; each start's pick is the offering
+    advisor with the lowest key: one masked arg-max per type over a small-integer score, no sort
+    per cell.
     """
-    n, ndays = len(ids), len(weekdays)
-    p_ai, p_day = _offering_days(np.logical_or.reduce(offered), day, ndays)
-    booked = used[p_ai, p_day] if used is not None else np.zeros(len(p_ai), np.int64)
-    rank = np.full((ndays, n), n, dtype=np.int64)  # offering nothing that day: last
-    rank[p_day, p_ai] = rank_within_groups(p_day, booked, _hash_ranks(p_ai, p_day, ids, first_day, memo))
-    # (day, type, advisor); no route: never offered, so any key will do
-    keys = np.maximum(prio, 0)[weekdays] * n + rank[:, None, :]
-    order = np.argsort(keys, axis=2)
-    cells = np.stack(offered, axis=1)  # (start, type, advisor)
-    col, ti = np.nonzero(cells.any(axis=2))
-    cday = day[col]
-    winner = np.empty(len(col), dtype=np.int64)
-    # Walk down each cell's order a step at a time, for the cells still without a pick: the
-    # best advisor is usually free, so a few steps settle almost every cell.
-    left = np.arange(len(col))
-    for k in range(min(n, _GREEDY_STEPS)):
-        if not len(left):
-            break
-        who = order[cday[left], ti[left], k]
-        hit = cells[col[left], ti[left], who]
-        winner[left[hit]] = who[hit]
-        left = left[~hit]
-    # The rest at once: each cell's advisors in key order, the first who offers it.
-    for chunk in np.array_split(left, max(1, len(left) * n // _GATHER_CELLS)) if len(left) else ():
-        ranked = order[cday[chunk], ti[chunk]]  # (cell, advisor in key order)
-        first = cells[col[chunk, None], ti[chunk, None], ranked].argmax(axis=1)
-        winner[chunk] = ranked[np.arange(len(chunk)), first]
-    return col, ti, winner
+    n = len(ids)
+    rank = _day_ranks(used, ids, len(weekdays), first_day, memo)  # (day, advisor)
+    span = (max(int(prio.max()), 0) + 1) * n  # above every key
+    small = np.int16 if span < 1 << 15 else np.int32 if span < 1 << 31 else np.int64
+    # (day, type, advisor) -> span - key, at least 1: the best candidate scores highest. No
+    # route: never offered, so any score will do.
+    score = (span - (np.maximum(prio, 0)[weekdays] * n + rank[:, None, :])).astype(small)
+    height, ntypes = len(day), len(offered)
+    winner = np.empty((height, ntypes), dtype=np.int64)
+    picked = np.empty((height, ntypes), dtype=bool)
+    every = np.arange(height)
+    for ti, cells in enumerate(offered):
+        scored = score[day, ti]  # (start, advisor), a fresh array
+        np.multiply(scored, cells, out=scored)  # 0 where not offered
+        best = scored.argmax(axis=1)
+        winner[:, ti] = best
+        picked[:, ti] = scored[every, best] > 0
+    col, ti = np.nonzero(picked)
+    return col, ti, winner[col, ti]
 
 
-def _offering_days(anything: np.ndarray, day: np.ndarray, ndays: int) -> tuple[np.ndarray, np.ndarray]:
-    """The (advisor, day index) pairs with at least one offered cell, advisors in order within
-    each day."""
-    if (day[1:] >= day[:-1]).all():  # starts grouped by day: one reduction per day
-        bounds = np.flatnonzero(np.r_[True, day[1:] != day[:-1]])
-        k, ai = np.nonzero(np.logical_or.reduceat(anything, bounds, axis=0))
-        return ai, day[bounds][k]
-    col, ai = np.nonzero(anything)
-    pairs = np.unique(ai * ndays + day[col])
-    return pairs // ndays, pairs % ndays
-
-
-def _hash_ranks(ai: np.ndarray, day: np.ndarray, ids: np.ndarray, first_day: int, memo: BankMemo) -> np.ndarray:
-    """For each (advisor, day index) pair, the rank of the advisor's tie_break_hash among every
-    advisor of the bank that day (equal hashes by id): ordering by it is ordering by (hash, id)."""
-    if not len(ai):
-        return np.empty(0, dtype=np.int64)
+def _day_ranks(used: np.ndarray | None, ids: np.ndarray, ndays: int, first_day: int, memo: BankMemo) -> np.ndarray:
+    """(day index, advisor) -> the advisor's place that day when ordered by booked seconds, then
+    tie_break_hash, then id. Only the order among the advisors offering a start matters; ranking
+    everyone keeps it and needs no per-cell work."""
     order = memo.get(("advisor order",), lambda: {aid: k for k, aid in enumerate(sorted(memo.bank.advisors))})
     in_bank = np.array([order[aid] for aid in ids.tolist()], dtype=np.int64)
-    days = np.unique(day).tolist()
-    table = np.stack([_day_hash_ranks(first_day + d, order, memo) for d in days])  # (day, bank advisor)
-    return table[np.searchsorted(np.array(days, dtype=np.int64), day), in_bank[ai]]
+    # the tie-break's rank among every advisor of the bank, unique per day: ordering by it is
+    # ordering by (hash, id)
+    tie = np.stack([_day_hash_ranks(first_day + d, order, memo) for d in range(ndays)])[:, in_bank]
+    key = tie if used is None else used.T * len(order) + tie
+    by = np.argsort(key, axis=1)
+    rank = np.empty_like(by)
+    np.put_along_axis(rank, by, np.arange(len(ids))[None, :], axis=1)
+    return rank
 
 
 def _day_hash_ranks(n: int, order: dict[str, int], memo: BankMemo) -> np.ndarray:
