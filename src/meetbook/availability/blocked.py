@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .cells import Starts, paint
+from .cells import Starts, clear
 from .model import BUSY, STATUS_CODE, WORKING_FROM_ELSEWHERE
 
 Spans = tuple[np.ndarray, np.ndarray, np.ndarray]  # advisor, start, end
@@ -26,15 +26,25 @@ class Blocked(NamedTuple):
     def free(self, starts: Starts, duration: int, advisors: int) -> np.ndarray:
         """(start, advisor) -> the meeting touches nothing blocked."""
         owner, lo, hi = self.everything
-        return _not(paint(len(starts), advisors, owner, *starts.touching(lo, hi, duration)))
+        out = np.ones((len(starts), advisors), dtype=bool)
+        clear(out, owner, *starts.touching(lo, hi, duration))
+        return out
 
     def free_for_physical(self, starts: Starts, duration: int, advisors: int) -> np.ndarray | None:
         """(start, advisor) -> a Physical meeting touches no WorkingFromElsewhere time; None
         when there is none."""
         if self.physical is None:
             return None
-        owner, lo, hi = self.physical
-        return _not(paint(len(starts), advisors, owner, *starts.touching(lo, hi, duration)))
+        out = np.ones((len(starts), advisors), dtype=bool)
+        self.clear_physical(out, starts, duration)
+        return out
+
+    def clear_physical(self, cells: np.ndarray, starts: Starts, duration: int) -> None:
+        """In place: (start, advisor) cells of a Physical meeting that touches WorkingFromElsewhere
+        time become False (`cells &= free_for_physical(...)` without the matrix)."""
+        if self.physical is not None:
+            owner, lo, hi = self.physical
+            clear(cells, owner, *starts.touching(lo, hi, duration))
 
 
 def blocked_time(claims: Spans, calendar: tuple[np.ndarray, ...], buffer: int) -> Blocked:
@@ -53,8 +63,3 @@ def blocked_time(claims: Spans, calendar: tuple[np.ndarray, ...], buffer: int) -
         everything=(b_owner[keep], b_lo[keep], b_hi[keep]),
         physical=(c_who[away], c_lo[away], c_hi[away]) if away.any() else None,
     )
-
-
-def _not(mask: np.ndarray) -> np.ndarray:
-    """In place: one matrix fewer to allocate."""
-    return np.logical_not(mask, out=mask)

@@ -69,6 +69,20 @@ def paint(height: int, owners: int, owner, first, stop) -> np.ndarray:
     matters more than the arithmetic (fresh large arrays cost page faults).
     """
     out = np.zeros((height, owners), dtype=bool)
+    _mark(out, owner, first, stop, True)
+    return out
+
+
+def clear(out: np.ndarray, owner, first, stop) -> None:
+    """In place: False on rows first..stop-1 of each range's owner column of `out` (as `paint`),
+    with no matrix of its size made for the few ranges most callers have."""
+    _mark(out, owner, first, stop, False)
+
+
+def _mark(out: np.ndarray, owner, first, stop, value: bool) -> None:
+    if not out.flags.c_contiguous:  # the short ranges are set through a flat view
+        raise ValueError("a matrix to mark must be C-contiguous")
+    height, owners = out.shape
     owner = np.asarray(owner, dtype=np.int64)
     first = np.asarray(first, dtype=np.int64)
     length = np.asarray(stop, dtype=np.int64) - first
@@ -76,19 +90,22 @@ def paint(height: int, owners: int, owner, first, stop) -> np.ndarray:
     if long.any():
         if np.count_nonzero(long) <= _FEW:
             for o, i, n in zip(owner[long].tolist(), first[long].tolist(), length[long].tolist()):
-                out[i : i + n, o] = True
+                out[i : i + n, o] = value
         else:
-            out |= _running(height, owners, owner[long], first[long], first[long] + length[long])
+            covered = _running(height, owners, owner[long], first[long], first[long] + length[long])
+            if value:
+                out |= covered
+            else:
+                out &= ~covered
     short = (length > 0) & ~long
     pos = first[short] * owners + owner[short]
     left = length[short]
     flat = out.reshape(-1)
     while len(pos):
-        flat[pos] = True
+        flat[pos] = value
         more = left > 1
         pos = pos[more] + owners
         left = left[more] - 1
-    return out
 
 
 def _running(height: int, owners: int, owner, first, stop) -> np.ndarray:

@@ -37,17 +37,19 @@ def offered(
     under = under_cap(used, advisors.limit, duration, starts.day)
     if under is not None:
         common &= under
-    routed = (advisors.prio != NO_ROUTE)[starts.weekday]  # (start, type, advisor)
     out = []
     for ti in range(open_rows.row.shape[1]):
-        cells = starts.open[:, open_rows.row[:, ti]]
+        # take: C order, as every mask below (`open[:, rows]` comes back in Fortran order, and
+        # mixing orders makes each & a strided pass)
+        cells = starts.open.take(open_rows.row[:, ti], axis=1)
         cells &= common
-        cells &= routed[:, ti]
+        routed = advisors.prio[:, ti] != NO_ROUTE  # (weekday, advisor)
+        if not routed.all():
+            cells &= routed[starts.weekday]
         if ti == physical:
-            present = blocked.free_for_physical(starts.starts, duration, n)
-            if present is not None:
-                cells &= present
+            # in place: each would otherwise be a matrix of the cells' size
+            blocked.clear_physical(cells, starts.starts, duration)
             if rooms is not None:
-                cells &= rooms.ok()
+                rooms.restrict(cells)
         out.append(cells)
     return out

@@ -74,17 +74,29 @@ class FreeRooms(NamedTuple):
     column: np.ndarray  # (advisor, weekday) -> column of the advisor's branch that day
     weekday: np.ndarray  # of each start
     names: tuple[str | None, ...]  # the rooms' ids, names[0] = None (no room)
+    place: np.ndarray  # advisor -> their weekly locations, an index into the rows of `by_place`
+    by_place: np.ndarray  # (weekly locations, weekday) -> column; `column` is by_place[place]
 
     def ok(self) -> np.ndarray:
         """(start, advisor) -> no room is needed at the advisor's branch that day, or one is free.
         Made when asked: the cells use it once."""
-        height, n = len(self.free), len(self.column)
-        ok = np.ones((height, n), dtype=bool)
-        needing = np.flatnonzero(self.column.any(axis=1))
-        if len(needing):
-            col = self.column[needing].T[self.weekday]  # (start, advisor needing a room)
-            ok[:, needing] = self.free[np.arange(height)[:, None], col]
+        ok = np.ones((len(self.free), len(self.column)), dtype=bool)
+        self.restrict(ok)
         return ok
+
+    def restrict(self, cells: np.ndarray) -> None:
+        """In place: `cells &= self.ok()`, worked out once per weekly locations (a few dozen)
+        rather than per advisor."""
+        needs = self.by_place.any(axis=1)  # weekly locations with a branch needing a room
+        needing = np.flatnonzero(needs[self.place])  # advisors
+        if not len(needing):
+            return
+        wanted = np.flatnonzero(needs)
+        # (start, weekly locations needing a room) -> a room is free where it is needed
+        free = self.free[np.arange(len(self.free))[:, None], self.by_place[wanted].T[self.weekday]]
+        slot = np.zeros(len(self.by_place), dtype=np.int64)
+        slot[wanted] = np.arange(len(wanted))
+        cells[:, needing] &= free[:, slot[self.place[needing]]]
 
 
 def free_rooms(
@@ -110,7 +122,7 @@ def free_rooms(
                     index[loc] = len(wanted)
             columns[k, wk] = index[loc]
     free, first, names = _room_tables(rule, wanted, starts, room_claims, length)
-    return FreeRooms(free, first, columns[places_ix], starts.weekday, names)
+    return FreeRooms(free, first, columns[places_ix], starts.weekday, names, places_ix, columns)
 
 
 def _room_tables(
