@@ -59,7 +59,9 @@ def blocked_time(claims: Spans, calendar: tuple[np.ndarray, ...], buffer: int) -
         b_lo = np.concatenate([b_lo, c_lo[busy]])
         b_hi = np.concatenate([b_hi, c_hi[busy]])
     keep = b_lo < b_hi  # an empty span blocks nothing
+    if not keep.all():
+        b_owner, b_lo, b_hi = b_owner[keep], b_lo[keep], b_hi[keep]
     return Blocked(
-        everything=(b_owner[keep], b_lo[keep], b_hi[keep]),
+        everything=(b_owner, b_lo, b_hi),
         physical=(c_who[away], c_lo[away], c_hi[away]) if away.any() else None,
     )
