@@ -13,9 +13,9 @@ from meetbook.availability import cells
 from meetbook.availability.cells import clear, paint
 from meetbook.availability.rooms import FreeRooms
 
-HEIGHT, OWNERS = 30, 5
+HEIGHT, OWNERS = 70, 5  # taller than cells._SHORT: long ranges too
 ranges = st.lists(
-    st.tuples(st.integers(0, OWNERS - 1), st.integers(0, HEIGHT), st.integers(-3, 25)), max_size=40
+    st.tuples(st.integers(0, OWNERS - 1), st.integers(0, HEIGHT), st.integers(-3, 65)), max_size=40
 )
 
 

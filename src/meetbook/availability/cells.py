@@ -57,7 +57,7 @@ class Starts:
         return self.upto(lo - length), self.before(hi)
 
 
-_SHORT = 8  # ranges up to this long are painted cell by cell, longer ones by a running sum
+_SHORT = 48  # ranges up to this long (a day of grid starts) are painted a row at a time, longer ones by slices or a running sum
 _FEW = 2000  # up to this many long ranges are painted one slice at a time
 
 

@@ -32,6 +32,9 @@ class OpenTime(NamedTuple):
     counts: np.ndarray  # intervals per row
     lo: np.ndarray  # every interval's start, row after row
     hi: np.ndarray
+    # meeting length -> the grid of these days and (grid instant, row) -> the meeting fits in the
+    # row's free time: the same for every search of these days whenever it starts (`open_starts`)
+    fitted: dict
 
 
 def cohort_open_time(cohort: Cohort, types: tuple[str, ...], window: Window, schedule: OpenSchedule) -> OpenTime:
@@ -56,6 +59,7 @@ def cohort_open_time(cohort: Cohort, types: tuple[str, ...], window: Window, sch
             counts=np.array([len(free) for free in spans], dtype=np.int64),
             lo=np.array([a for free in spans for a, _ in free], dtype=np.int64),
             hi=np.array([b for free in spans for _, b in free], dtype=np.int64),
+            fitted={},
         )
         if len(cohort.open_time) >= _DAY_RANGES_KEPT:  # day ranges move on
             cohort.open_time.clear()
@@ -128,6 +132,49 @@ class OpenStarts(NamedTuple):
 
 def open_starts(base: OpenTime, open_rows: OpenRows, window: Window) -> OpenStarts | None:
     """None when no row opens any start."""
+    grid = window.grid
+    days_grid, fits = _fitted(base, window)
+    at = int(np.searchsorted(days_grid, grid[0])) if len(grid) else 0
+    if not len(grid) or not np.array_equal(days_grid[at : at + len(grid)], grid):
+        return _painted(base, open_rows, window)  # not a run of the days' grid: paint it all
+    base_open = fits[at : at + len(grid)]  # (window's grid instant, cohort's row)
+    keep = base_open.any(axis=1)
+    extra = open_rows.extra
+    if extra:
+        counts = np.array([len(free) for free in extra], dtype=np.int64)
+        lo = np.array([a for free in extra for a, _ in free], dtype=np.int64)
+        hi = np.array([b for free in extra for _, b in free], dtype=np.int64)
+        first, stop = Starts(grid, np.ones(len(grid), dtype=bool)).fitting(lo, hi, window.duration)
+        extra_open = paint(len(grid), len(extra), np.repeat(np.arange(len(extra)), counts), first, stop)
+        keep |= extra_open.any(axis=1)
+    if not keep.any():
+        return None
+    day = window.grid_day[keep]
+    opened = base_open[keep]
+    if extra:
+        opened = np.concatenate([opened, extra_open[keep]], axis=1)
+    return OpenStarts(starts=Starts(grid, keep), open=opened, day=day, weekday=window.weekdays[day])
+
+
+_LENGTHS_KEPT = 8  # meeting lengths whose fitted matrix a cohort keeps per day range
+
+
+def _fitted(base: OpenTime, window: Window) -> tuple[np.ndarray, np.ndarray]:
+    """The grid of the window's days and (grid instant, row) -> the meeting fits, made once per
+    meeting length for the cohort's rows over these days."""
+    found = base.fitted.get(window.duration)
+    if found is None:
+        grid, _ = window.local_time.grid(window.days_lo, window.days_hi)
+        first, stop = Starts(grid, np.ones(len(grid), dtype=bool)).fitting(base.lo, base.hi, window.duration)
+        row = np.repeat(np.arange(len(base.counts)), base.counts)
+        if len(base.fitted) >= _LENGTHS_KEPT:
+            base.fitted.clear()
+        found = base.fitted[window.duration] = (grid, paint(len(grid), len(base.counts), row, first, stop))
+    return found
+
+
+def _painted(base: OpenTime, open_rows: OpenRows, window: Window) -> OpenStarts | None:
+    """`open_starts` painted for the window's own grid."""
     extra = open_rows.extra
     counts = np.concatenate([base.counts, np.array([len(free) for free in extra], dtype=np.int64)])
     row = np.repeat(np.arange(len(counts)), counts)
