@@ -63,8 +63,9 @@ def best_picks(
     winner = np.empty((height, ntypes), dtype=np.int64)
     picked = np.empty((height, ntypes), dtype=bool)
     every = np.arange(height)
+    scored = np.empty((height, n), dtype=small)  # one buffer for every type: fresh pages cost
     for ti, cells in enumerate(offered):
-        scored = score[day, ti]  # (start, advisor), a fresh array
+        np.take(score[:, ti], day, axis=0, out=scored, mode="clip")  # (start, advisor); "raise" would buffer
         np.multiply(scored, cells, out=scored)  # 0 where not offered
         best = scored.argmax(axis=1)
         winner[:, ti] = best
