@@ -217,3 +217,26 @@ async def _check(engine, claims: list[dict], calendar: list[dict], advisors: lis
         rows = _read((await read_before_claiming(session, LO, HI, NOW, advisor_ids=advisors, room_ids=rooms)).occupancy)
     assert whole == _expected(claims, calendar, None, ())
     assert named == rows == _expected(claims, calendar, advisors, rooms)
+
+
+def test_a_named_read_finds_names_with_quotes_backslashes_and_commas(load_bank, database_url):
+    """The names a read asks for reach the database as one array literal (tables.occupancy): any
+    character a name may hold is quoted, so each name is found as itself and only itself."""
+    load_bank(b.bank())
+    odd = ['we"ird', "back\\slash", "a,b", "{braces}", "NULL", " spaced ", "plain"]
+    claims = [{"id": f"q{k}", "resource": employee_resource(name), "start_s": LO + k * 3600, "end_s": LO + k * 3600 + 1800,
+               "meeting_seconds": 1800, "hold_id": None, "meeting_id": None, "expires_s": None} for k, name in enumerate(odd)]
+    claims.append({**claims[-1], "id": "q-other", "resource": employee_resource("a"), "start_s": LO, "end_s": LO + 60})
+    wanted = odd[:-1]  # not "plain", nor "a" (a piece of "a,b")
+
+    async def read():
+        engine = make_engine(database_url)
+        try:
+            await _check(engine, claims, [], [], [])  # stores the claims (and checks the reads agree)
+            async with unit_of_work(make_sessionmaker(engine, read_only=True)) as session:
+                return _read(await load_occupancy(session, LO, HI, NOW, advisor_ids=wanted))
+        finally:
+            await engine.dispose()
+
+    advisors, _, _ = asyncio.run(read())
+    assert advisors == {name: [(LO + k * 3600, LO + k * 3600 + 1800, 1800)] for k, name in enumerate(odd) if name in wanted}
