@@ -27,9 +27,9 @@ def _claim(n: int, start: int = 0) -> dict:
             "hold_id": None, "meeting_id": None, "expires_s": None}
 
 
-def _run(url: str, work):
+def _run(url: str, work, **engine_options):
     async def go():
-        engine = make_engine(url)
+        engine = make_engine(url, **engine_options)
         try:
             return await work(engine, make_sessionmaker(engine))
         finally:
@@ -160,3 +160,49 @@ def test_after_a_pipelined_transaction_the_connection_is_transactional_again(dat
             return (await pipelined(session, (select(ClaimRow.id).order_by(ClaimRow.id), {})))[0]
 
     assert _run(database_url, work) == [("c1",)]
+
+
+_PREPARED_HERE = text("SELECT name FROM pg_prepared_statements WHERE name LIKE 'meetbook%'")
+
+
+def test_statements_are_prepared_once_per_connection_and_made_again_after_psycopg_drops_them(postgres_url):
+    """A batch's statements are planned once per connection (prepared), and still run after psycopg
+    has deallocated every prepared statement of the connection, which it does on each rollback
+    once it has prepared statements of its own (after five runs of one statement)."""
+
+    async def work(_engine, sessions):
+        seen = []
+        for _ in range(3):
+            async with unit_of_work(sessions) as session:
+                count, names = await pipelined(session, (_COUNT, {"resource": "employee:e1"}), (_PREPARED_HERE, {}))
+                seen.append(sorted(names))
+        # psycopg prepares its own after five runs; a rollback then deallocates them all, ours too
+        async with sessions() as session:
+            for _ in range(6):
+                await session.execute(_COUNT, {"resource": "employee:e1"})
+            await session.rollback()
+        async with unit_of_work(sessions) as session:
+            again, names_after = await pipelined(session, (_COUNT, {"resource": "employee:e1"}), (_PREPARED_HERE, {}))
+        # dropped behind the service's back (no rollback it could see): one batch fails, the next works
+        async with sessions() as session:
+            await session.execute(text("DEALLOCATE ALL"))
+            await session.commit()
+        with pytest.raises(DBAPIError, match="does not exist"):
+            async with unit_of_work(sessions) as session:
+                await pipelined(session, (_COUNT, {"resource": "employee:e1"}))
+        async with unit_of_work(sessions) as session:
+            last = (await pipelined(session, (_COUNT, {"resource": "employee:e1"})))[0]
+        return count, seen, again, names_after, last
+
+    count, seen, again, names_after, last = _run(postgres_url, work, pool_size=1)  # every batch on one connection
+    assert count == [(0,)] and again == [(0,)] and last == [(0,)]
+    assert len(seen[0]) == 2 and seen[1] == seen[0] and seen[2] == seen[0]  # prepared by the first batch, then reused
+    assert len(names_after) == 2 and sorted(names_after) != seen[0]  # made again, under new names
+
+
+def test_a_statement_text_in_libpq_form():
+    from meetbook.core.pipeline import _numbered
+
+    sql, names = _numbered("SELECT %(a)s, %(b)s, %(a)s, 'x%%y' LIKE %(c)s")
+    assert sql == b"SELECT $1, $2, $1, 'x%y' LIKE $3"
+    assert names == ("a", "b", "c")

@@ -109,6 +109,23 @@ def _on_checkout(engine: AsyncEngine, ping_when_idle: bool) -> None:
     And a connection core.pipeline left in autocommit (a failure between its BEGIN and the end of
     the transaction) goes back to psycopg's own transaction handling."""
 
+    # psycopg deallocates every prepared statement of a connection when it rolls back (its own
+    # and core.pipeline's): core.pipeline prepares its own again after any rollback.
+    @event.listens_for(engine.sync_engine, "rollback")
+    @event.listens_for(engine.sync_engine, "rollback_savepoint")
+    def _rolled_back(connection, *_args):
+        if connection.invalidated or connection.closed:
+            return  # gone, and its statements with it
+        dbapi_connection = connection.connection.dbapi_connection
+        if dbapi_connection is not None:
+            pipeline.forget_prepared(dbapi_connection.driver_connection)
+
+    @event.listens_for(engine.sync_engine, "reset")
+    def _reset(dbapi_connection, _record, _state):  # before the pool's own rollback of a returned connection
+        raw = dbapi_connection.driver_connection
+        if raw.info.transaction_status != raw.info.transaction_status.IDLE:
+            pipeline.forget_prepared(raw)
+
     @event.listens_for(engine.sync_engine, "checkin")
     def _returned(_dbapi_connection, record):
         record.info["idle_since"] = time.monotonic()

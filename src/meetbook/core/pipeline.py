@@ -12,12 +12,22 @@ the batch itself starts with the BEGIN (so the transaction is as explicit as psy
 locks are held until the commit). `commit` sends the pending writes with the COMMIT the same way,
 and hands the connection back in its usual mode.
 
+A batch is written with libpq's pipeline mode directly (`_send_batch`): every statement, then one
+Sync, one write to the socket and one wait for all the answers. psycopg's pipeline waits on the
+event loop once per statement it queues, which was most of a reserve's driver time. Each
+statement is prepared once per connection (PostgreSQL plans it once, as psycopg does for a
+statement run five times); psycopg deallocates every prepared statement of a connection when it
+rolls back, so core.db's rollback hooks call `forget_prepared`. A commit that has ORM objects to
+flush still goes through psycopg's pipeline, where SQLAlchemy's flush runs.
+
 On SQLite (and for statements whose text depends on a list's length) the statements run one at
 a time through the session: same answers, one round trip each.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
 import weakref
 from typing import Any
 
@@ -27,14 +37,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
-# (statement, dialect, a DML statement's parameter names) -> (SQL text, default parameters, bind
-# processors), or None when the statement cannot be sent as one fixed text (an expanding IN list).
-_compiled: dict[tuple, tuple[str, dict, dict] | None] = {}
+# (statement, dialect, a DML statement's parameter names) -> (SQL text as libpq takes it, the
+# parameters' names in $n order, default parameters, bind processors), or None when the statement
+# cannot be sent as one fixed text (an expanding IN list).
+_compiled: dict[tuple, tuple[bytes, tuple[str, ...], dict, dict] | None] = {}
 _kept: list[Executable] = []  # the statements of _compiled's ids, so an id is never reused
 _MOST = 500
 
 
-def _compile(statement: Executable, connection: AsyncConnection, params: dict) -> tuple[str, dict, dict] | None:
+def _compile(statement: Executable, connection: AsyncConnection, params: dict) -> tuple[bytes, tuple[str, ...], dict, dict] | None:
     # An INSERT or UPDATE without .values() sets the columns its parameters name: one text per set of names.
     columns = tuple(params) if getattr(statement, "is_dml", False) else None
     key = (id(statement), connection.dialect.name, columns)
@@ -50,13 +61,29 @@ def _compile(statement: Executable, connection: AsyncConnection, params: dict) -
         # must give stays out, so that leaving it out is the driver's error, not a silent NULL.
         binds = compiled.binds
         defaults = {k: v for k, v in compiled.params.items() if k not in binds or not binds[k].required}
-        entry = (str(compiled), defaults, dict(compiled._bind_processors))
+        entry = (*_numbered(str(compiled)), defaults, dict(compiled._bind_processors))
     if len(_compiled) >= _MOST:  # statements built per call (not as documented) must not grow it for ever
         _compiled.clear()
         _kept.clear()
     _kept.append(statement)
     _compiled[key] = entry
     return entry
+
+
+_PLACEHOLDER = re.compile(r"%(?:(%)|\((\w+)\)s)")
+
+
+def _numbered(sql: str) -> tuple[bytes, tuple[str, ...]]:
+    """SQLAlchemy's psycopg text (`%(name)s`, `%%`) as libpq takes it (`$1`, `%`), and the
+    parameters' names in $n order (a name used twice is one parameter)."""
+    order: dict[str, int] = {}
+
+    def number(match: re.Match) -> str:
+        if match.group(1):
+            return "%"
+        return f"${order.setdefault(match.group(2), len(order) + 1)}"
+
+    return _PLACEHOLDER.sub(number, sql).encode(), tuple(order)
 
 
 async def pipelined(session: AsyncSession, *batch: tuple[Executable, dict[str, Any]]) -> list[list[tuple]]:
@@ -78,23 +105,33 @@ async def pipelined(session: AsyncSession, *batch: tuple[Executable, dict[str, A
 
     raw = (await connection.get_raw_connection()).driver_connection
     begin = await _begin_here(session, raw)
-    cursors = []
     try:
-        async with raw.pipeline():
-            if begin is not None:
-                await raw.execute(begin)
-            for sql, values in sent:
-                cursor = raw.cursor()
-                await cursor.execute(sql, values)
-                cursors.append(cursor)
-        return [await c.fetchall() if c.description is not None else [] for c in cursors]
+        return await _send_batch(raw, begin, sent, None)
     except psycopg.Error as exc:
-        raise await _as_sqlalchemys(connection, raw, exc, *sent[0]) from exc
+        raise await _as_sqlalchemys(connection, raw, exc, sent[0][0].decode(), sent[0][1]) from exc
 
 
-def _prepared(connection: AsyncConnection, batch) -> list[tuple[str, dict]] | None:
-    """The batch as the driver takes it (SQL text, parameters), or None if it cannot go as one
-    (not PostgreSQL, or a statement whose text depends on its parameters)."""
+# Statements prepared on each driver connection by _send_batch: (SQL, parameter types, formats) -> name.
+_PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_MOST_PREPARED = 200
+_names_made = itertools.count(1)
+
+
+def forget_prepared(raw) -> None:
+    """The connection's prepared statements are gone (psycopg deallocates them all on a rollback)."""
+    _PREPARED.pop(raw, None)
+
+
+def _statements_of(raw) -> dict[tuple, bytes]:
+    known = _PREPARED.get(raw)
+    if known is None:
+        known = _PREPARED[raw] = {}
+    return known
+
+
+def _prepared(connection: AsyncConnection, batch) -> list[tuple[bytes, list, tuple[str, ...]]] | None:
+    """The batch as libpq takes it (SQL text, parameter values in $n order, their names), or None
+    if it cannot go as one (not PostgreSQL, or a statement whose text depends on its parameters)."""
     if connection.dialect.name != "postgresql":
         return None
     sent = []
@@ -102,13 +139,79 @@ def _prepared(connection: AsyncConnection, batch) -> list[tuple[str, dict]] | No
         plan = _compile(statement, connection, params)
         if plan is None:
             return None
-        sql, defaults, processors = plan
+        sql, names, defaults, processors = plan
         values = {**defaults, **params}
         for name, process in processors.items():
             if name in values:
                 values[name] = process(values[name])
-        sent.append((sql, values))
+        sent.append((sql, [values[name] for name in names], names))
     return sent
+
+
+async def _send_batch(raw, begin: bytes | None, sent: list[tuple[bytes, list, tuple]], end: bytes | None) -> list[list[tuple]]:
+    """`begin`, the statements and `end` in libpq's pipeline mode with one Sync: written to the
+    socket together and answered together, one wait for the whole batch. (psycopg's own pipeline
+    waits on the event loop once per statement it queues: most of a reserve's driver time.)
+    The rows of each statement; the first error raised once the batch is over."""
+    import psycopg
+    from psycopg import generators, pq
+    from psycopg.adapt import PyFormat, Transformer
+
+    pgconn = raw.pgconn
+    known = _statements_of(raw)
+    made: dict[tuple, bytes] = {}
+    loaders: list[Transformer] = []
+    async with raw.lock:
+        pgconn.enter_pipeline_mode()
+        try:
+            if begin is not None:
+                pgconn.send_query_params(begin, None)
+            for sql, values, _names in sent:
+                tx = Transformer(raw)
+                dumped = tx.dump_sequence(values, [PyFormat.AUTO] * len(values))
+                # Prepared once per connection and kind of parameters (psycopg keys its own the same
+                # way): PostgreSQL plans the statement once, not for every reserve.
+                key = (sql, tuple(tx.types or ()), tuple(tx.formats or ()))
+                name = known.get(key) or made.get(key)
+                if name is None and len(known) + len(made) < _MOST_PREPARED:
+                    name = made[key] = b"meetbook_%d" % next(_names_made)
+                    pgconn.send_prepare(name, sql, param_types=tx.types)
+                    loaders.append(None)  # the Parse's own answer
+                if name is None:
+                    pgconn.send_query_params(sql, dumped, param_types=tx.types, param_formats=tx.formats)
+                else:
+                    pgconn.send_query_prepared(name, dumped, param_formats=tx.formats)
+                loaders.append(tx)
+            if end is not None:
+                pgconn.send_query_params(end, None)
+            pgconn.pipeline_sync()
+            await raw.wait(generators.send(pgconn))
+            answers, error = [], None
+            for tx in [None] * (begin is not None) + loaders + [None] * (end is not None):
+                results = await raw.wait(generators.fetch_many(pgconn))
+                result = results[-1] if results else None
+                if result is not None and result.status == pq.ExecStatus.FATAL_ERROR and error is None:
+                    error = psycopg.errors.error_from_result(result, encoding=raw.info.encoding)
+                    if isinstance(error, psycopg.errors.InvalidSqlStatementName):
+                        known.clear()  # deallocated behind our back: made again from the next transaction
+                if tx is not None:
+                    rows = []
+                    if result is not None and result.status == pq.ExecStatus.TUPLES_OK:
+                        tx.set_pgresult(result)
+                        rows = tx.load_rows(0, result.ntuples, tuple)
+                    answers.append(rows)
+            await raw.wait(generators.fetch_many(pgconn))  # the Sync's answer
+            if error is None:  # after a failure some may not exist: they are made again, under new names
+                known.update(made)
+        finally:
+            if pgconn.status == pq.ConnStatus.OK:
+                try:
+                    pgconn.exit_pipeline_mode()
+                except psycopg.OperationalError:
+                    pgconn.finish()  # answers left unread (an interrupted batch): the connection cannot be used again
+    if error is not None:
+        raise error
+    return answers
 
 
 async def _as_sqlalchemys(connection: AsyncConnection, raw, exc: Exception, sql: str, values: dict) -> DBAPIError:
@@ -209,21 +312,33 @@ async def commit(session: AsyncSession) -> None:
         session.info[DEFERRED], sent = deferred, []
     begin = await _begin_here(session, raw) if starts else None
     try:
-        async with raw.pipeline():
-            if begin is not None:
-                await raw.execute(begin)
-            # What session.commit() would write first: the flush, the deferred statements, then the
-            # other before-commit hooks (the audit entries); they find nothing left when it runs below.
-            if session.new or session.dirty or session.deleted:
-                await session.flush()
-            for sql, values in sent:
-                await raw.execute(sql, values)
-            await session.run_sync(_before_commit)
-            await raw.execute(b"COMMIT")
+        if not (session.new or session.dirty or session.deleted or session.info.get(DEFERRED) or _hooks_have_work(session)):
+            await _send_batch(raw, begin, sent, b"COMMIT")  # Core statements only: one batch with the COMMIT
+        else:
+            async with raw.pipeline():
+                if begin is not None:
+                    await raw.execute(begin)
+                # What session.commit() would write first: the flush, the deferred statements, then the
+                # other before-commit hooks (the audit entries); they find nothing left when it runs below.
+                if session.new or session.dirty or session.deleted:
+                    await session.flush()
+                for sql, values, _names in sent:
+                    await psycopg.AsyncRawCursor(raw).execute(sql, values)
+                await session.run_sync(_before_commit)
+                await raw.execute(b"COMMIT")
     except psycopg.Error as exc:  # raised by the pipeline itself, not through SQLAlchemy
         raise await _as_sqlalchemys(connection, raw, exc, "COMMIT", {}) from exc
     await session.commit()  # SQLAlchemy's own bookkeeping: the driver has no transaction left to commit
     await usual_mode(session)
+
+
+# Checks that a session has work for a before-commit hook (a layer above registers its own: the
+# audit trail's pending entries); without any, a commit of Core statements skips the ORM's flush.
+BEFORE_COMMIT_WORK: list = []
+
+
+def _hooks_have_work(session: AsyncSession) -> bool:
+    return any(has_work(session.sync_session) for has_work in BEFORE_COMMIT_WORK)
 
 
 def _before_commit(session: Session) -> None:

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Index, Integer, String, event, insert, inspect, select, text, tuple_
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from meetbook.core import pipeline
 from meetbook.core.actor import ACTOR, CLOCK, REQUEST_ID
 from meetbook.core.db import Base, UTCDateTime
 
@@ -281,6 +282,10 @@ def _append(session: Session) -> None:
             for entry in entries]
     session.connection().execute(insert(AuditPendingRow.__table__).inline(), rows)  # inline: no RETURNING (see core.pipeline.commit)
 
+
+# A commit of Core statements alone (core.pipeline.commit) must still come through _append when
+# entries are waiting.
+pipeline.BEFORE_COMMIT_WORK.append(lambda session: bool(session.info.get(_CHANGES) or session.info.get(_NOTES)))
 
 _PENDING_COLUMNS = ("at", "actor_subject", "actor_scope", "request_id", "entity", "entity_id", "action", "before", "after")
 
