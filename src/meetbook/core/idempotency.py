@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Sequence
 
-from sqlalchemy import JSON, Integer, String, Text, bindparam, delete, select, text
+from sqlalchemy import JSON, Integer, String, Text, bindparam, delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 from starlette.requests import Request
@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from meetbook.core.db import Base, UTCDateTime
 from meetbook.core.errors import Conflict, Invalid
-from meetbook.core.pipeline import pipelined
+from meetbook.core.pipeline import defer, pipelined
 from meetbook.core.wire import plain_line
 
 KEEP = dt.timedelta(hours=24)
@@ -71,22 +71,19 @@ async def replay(
 
 
 REPLAYED_HEADERS = ("location",)
+_INSERT = insert(IdempotencyRow.__table__)
 
 
 def remember(
     session: AsyncSession, subject: str, path: str, key: str, body: bytes, status: int, answer: str, now: dt.datetime,
     headers: dict[str, str] | None = None,
 ) -> None:
-    session.add(
-        IdempotencyRow(
-            key=_row_key(subject, path, key),
-            request_hash=hashlib.sha256(body).hexdigest(),
-            status_code=status,
-            body=answer,
-            headers=headers or {},
-            date_created=now,
-        )
-    )
+    # Written as the transaction commits (core.pipeline.defer): a Core INSERT needs no answer, and
+    # without an ORM object to flush a commit of Core statements stays one batch.
+    defer(session, _INSERT, {
+        "key": _row_key(subject, path, key), "request_hash": hashlib.sha256(body).hexdigest(), "status_code": status,
+        "body": answer, "headers": headers or {}, "date_created": now,
+    })
 
 
 async def forget_old(session: AsyncSession, now: dt.datetime) -> None:

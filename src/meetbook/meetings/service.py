@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Collection
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, bindparam, cast, delete, or_, select, text, update
+from sqlalchemy import String, bindparam, cast, delete, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meetbook.auth.tokens import Principal
@@ -21,6 +21,7 @@ from meetbook.meetings.ical import build_ical
 from meetbook.meetings.schemas import CreateMeeting, Meeting
 from meetbook.slots.check import SlotCheck, offered_slot
 from meetbook.tables import catalog as m
+from meetbook.tables.audit import record_inserted
 from meetbook.tables.claiming import claims_for
 from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource
 from meetbook.tables.meetings import BOOKED, MeetingRow
@@ -90,7 +91,9 @@ def record_meeting_event(
 _LOCK_HOLDS_ADVISOR = text(
     "SELECT pg_advisory_xact_lock(hashtextextended('employee:' || employee_id, 0)) FROM holds WHERE id = :id")
 _HOLD = select(*HoldRow.__table__.c).where(HoldRow.__table__.c.id == bindparam("id"))
-# Written with the commit (core.pipeline.defer): the hold's claims become the meeting's, then the hold goes.
+# Written with the commit (core.pipeline.defer): the meeting, the hold's claims become the meeting's,
+# then the hold goes.
+_INSERT_MEETING = insert(MeetingRow.__table__)
 _DETACH = update(ClaimRow.__table__).where(ClaimRow.__table__.c.hold_id == bindparam("hold")).values(
     hold_id=None, meeting_id=bindparam("meeting"), expires_s=None)
 _DROP_HOLD = delete(HoldRow.__table__).where(HoldRow.__table__.c.id == bindparam("hold"))
@@ -173,38 +176,24 @@ async def book(
     if body.type == "Physical":
         room = bank.rooms.get(hold.room_id) if hold.room_id else None
         location = room.location if room else _workday_location(bank, hold.employee_id, hold.start)
-    meeting = MeetingRow(
-        id=new_id(),
-        status=BOOKED,
-        booked_by=body.booked_by,
-        customer_id=customer_id,
-        customer_type_id=body.customer_type_id,
-        topic_id=body.topic_id,
-        type=body.type,
-        employee_id=hold.employee_id,
-        additional_employees=list(body.additional_employees),
-        room_id=hold.room_id,
-        location=location,
-        start=hold.start,
-        end=hold.end,
-        time_slot_id=hold.id,
-        title=body.title,
-        description=body.description,
-        video_link=body.video_link,
-        salesforce_id=body.salesforce_id,
-        customer_name=body.customer_name,
-        customer_email=body.customer_email,
-        customer_phone=body.customer_phone,
-        language=body.language,
-        sequence=0,
-        date_created=now,
-        date_modified=now,
-    )
-    session.add(meeting)
+    values = {
+        "id": new_id(), "status": BOOKED, "booked_by": body.booked_by, "customer_id": customer_id,
+        "customer_type_id": body.customer_type_id, "topic_id": body.topic_id, "type": body.type, "employee_id": hold.employee_id,
+        "additional_employees": list(body.additional_employees), "room_id": hold.room_id, "location": location,
+        "start": hold.start, "end": hold.end, "time_slot_id": hold.id, "title": body.title, "description": body.description,
+        "video_link": body.video_link, "salesforce_id": body.salesforce_id, "customer_name": body.customer_name,
+        "customer_email": body.customer_email, "customer_phone": body.customer_phone, "language": body.language,
+        "sequence": 0, "date_created": now, "date_modified": now,
+    }
+    # Written as a Core INSERT, not through the session: the commit then sends only Core statements,
+    # in one batch without the ORM's flush (the object below is never added; it is what is answered).
+    meeting = MeetingRow(**values)
     if body.additional_employees:
-        await session.flush()  # their claims refer to the meeting
+        await session.execute(_INSERT_MEETING, values)  # now: their claims refer to the meeting
         await claim_additional_employees(session, bank, meeting, list(body.additional_employees), replacing=(), now=now)
-        meeting.additional_employees = list(body.additional_employees)
+    else:
+        defer(session, _INSERT_MEETING, values)
+    record_inserted(session, MeetingRow.__tablename__, meeting.id, values)
     # Under the advisor's lock, with the hold read under it: these cannot be refused.
     defer(session, _DETACH, {"hold": hold.id, "meeting": meeting.id})
     defer(session, _DROP_HOLD, {"hold": hold.id})

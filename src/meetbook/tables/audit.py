@@ -287,6 +287,23 @@ def _append(session: Session) -> None:
 # entries are waiting.
 pipeline.BEFORE_COMMIT_WORK.append(lambda session: bool(session.info.get(_CHANGES) or session.info.get(_NOTES)))
 
+_INSERT_PENDING = insert(AuditPendingRow.__table__).inline()  # inline: no RETURNING of the serial id
+
+
+def record_inserted(session, table: str, key: str, values: dict[str, Any]) -> None:
+    """The "created" entry of a row a use case inserts as a Core statement (the session events see
+    only the ORM's writes), exactly as for an inserted ORM object: `values` by column name. It is
+    written with the statements deferred to the commit (core.pipeline.defer), so a commit of Core
+    statements alone stays one batch."""
+    columns = [c.name for c in Base.metadata.tables[table].columns]
+    entry = _Change(table, key, None, after={name: values[name] for name in columns if name in values}).entry()
+    clock = session.info.get(CLOCK)
+    actor = ACTOR.get()
+    pipeline.defer(session, _INSERT_PENDING, {
+        **entry, "at": clock.now() if clock is not None else dt.datetime.now(dt.UTC),
+        "actor_subject": actor.subject, "actor_scope": actor.scope, "request_id": REQUEST_ID.get()})
+
+
 _PENDING_COLUMNS = ("at", "actor_subject", "actor_scope", "request_id", "entity", "entity_id", "action", "before", "after")
 
 
