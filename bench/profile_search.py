@@ -6,13 +6,18 @@ and no load generator is involved. Two views:
 
 1. Phases, timed without a profiler: the bank snapshot check, the busy-interval read
    (`load_occupancy`, split into the SQL itself, measured straight on psycopg or sqlite3, and the
-   rest: SQLAlchemy's result handling and building the engine's Claim values), the engine
+   rest: the statement's parameters, its rows and building the engine's columns), the engine
    (`SearchPlan.columns`), the JSON (`answer_json_parts`: its fragments; the parts are joined while
    sent, in "the rest"), and everything else in-process
    (routing, auth, parameter parsing, middleware, the session). The HTTP share is what the
    end-to-end p50 of `bench.run` adds on top of the in-process total.
 2. cProfile over the same requests, own time summed by module family, and the top functions.
    cProfile inflates pure-Python code more than C code, so use it for where, and view 1 for how much.
+
+`--scenario reserve` profiles reserves; `--scenario booking` the full booking as the benchmark makes
+it (a branch search, a reserve of one of its first slots, the create with an Idempotency-Key): CPU
+of this process and of the database's backends per step and per booking, the create's phases in
+CPU time, and cProfile (CPU time) of the creates.
 """
 
 from __future__ import annotations
@@ -96,28 +101,30 @@ class GCTimer:
 
 
 class Timer:
-    """Accumulates wall time of wrapped coroutines/functions per request."""
+    """Accumulates time of wrapped coroutines/functions per request: wall time, or with
+    `clock=time.process_time` this process's CPU time (one request at a time, nothing else running)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock=time.perf_counter) -> None:
+        self.clock = clock
         self.current: dict[str, float] = defaultdict(float)
         self.samples: list[dict[str, float]] = []
 
     def wrap_async(self, name: str, fn):
         async def wrapped(*a, **k):
-            t0 = time.perf_counter()
+            t0 = self.clock()
             try:
                 return await fn(*a, **k)
             finally:
-                self.current[name] += time.perf_counter() - t0
+                self.current[name] += self.clock() - t0
         return wrapped
 
     def wrap(self, name: str, fn):
         def wrapped(*a, **k):
-            t0 = time.perf_counter()
+            t0 = self.clock()
             try:
                 return fn(*a, **k)
             finally:
-                self.current[name] += time.perf_counter() - t0
+                self.current[name] += self.clock() - t0
         return wrapped
 
     def next(self, total: float) -> None:
@@ -258,7 +265,7 @@ async def profile(database_url: str, bank, scenario: str, requests: int, top: in
           f"{'SQLite included' if driver == 'sqlite3' else 'PostgreSQL not included'})", file=out)
     print(f"  snapshot check              {snap * 1000:8.1f} ms", file=out)
     print(f"  busy-interval read          {read * 1000:8.1f} ms  (of which the SQL on {driver}: {sql.p50 * 1000:.1f} ms, "
-          f"{sql.extra.get('rows', 0)} rows; SQLAlchemy + columns: {(read - sql.p50) * 1000:.1f} ms)", file=out)
+          f"{sql.extra.get('rows', 0)} rows; the rest (parameters, rows to columns): {(read - sql.p50) * 1000:.1f} ms)", file=out)
     print(f"  engine (compute_slots)      {engine * 1000:8.1f} ms", file=out)
     print(f"  JSON (answer_json_parts)    {js * 1000:8.1f} ms", file=out)
     print(f"  the rest in-process         {(total - read - engine - js - snap) * 1000:8.1f} ms  (routing, auth, query parsing, "
@@ -335,6 +342,148 @@ async def profile_reserve(database_url: str, bank, requests: int, top: int, gc_f
     return out.getvalue()
 
 
+def instrument_create(timer: Timer):
+    """Wrap the phases of a create (POST /bookme/meetings); returns a function that undoes it."""
+    from meetbook.catalog.snapshot import SnapshotCache
+    from meetbook.core import db, idempotency
+    from meetbook.meetings import routes, service
+
+    patch = _Patches()
+    patch(idempotency, "pipelined", timer.wrap_async("key, advisor lock, hold (one round trip)", idempotency.pipelined))
+    patch(service, "offered_slot", timer.wrap_async("check of the slot (one round trip)", service.offered_slot))
+    patch(service, "record_meeting_event", timer.wrap("outbox event", service.record_meeting_event))
+    patch(routes.service, "book", timer.wrap_async("book (total)", service.book))
+    patch(idempotency, "remember", timer.wrap("idempotency: remember", idempotency.remember))
+    patch(SnapshotCache, "get", timer.wrap_async("snapshot check", SnapshotCache.get))
+    patch(db.pipeline, "commit", timer.wrap_async("commit (writes and COMMIT, one round trip)", db.pipeline.commit))
+    return patch.restore
+
+
+class _Backends:
+    """CPU of the database's backends (the service's pooled connections), summed over calls."""
+
+    def __init__(self, database_url: str) -> None:
+        self.url = database_url
+        self.pids: set[int] = set()
+
+    def jiffies(self) -> int:
+        from bench.machine import pg_backend_pids, process_jiffies
+
+        self.pids.update(pg_backend_pids(self.url))
+        return process_jiffies(self.pids)
+
+
+async def profile_booking(database_url: str, bank, requests: int, top: int, gc_freeze: bool = False,
+                          cprofile: bool = True) -> str:
+    """The full booking as bench.scenarios.run_booking does it, one at a time, in-process: a branch
+    search, a reserve of one of its first slots, and the create with an Idempotency-Key. CPU of
+    this process and of the database backends per step; the create's phases; cProfile of creates."""
+    import gc
+    import random
+    import uuid
+
+    import orjson
+
+    from bench.machine import TICK
+    from bench.run import tokens
+    from meetbook.app import create_app
+    from meetbook.core.config import Settings
+
+    settings = Settings(database_url=database_url, log_level="WARNING", sweep_interval_seconds=0, rate_limits="",
+                        dispatch_in_server=False, mail_dir=os.path.join(tempfile.gettempdir(), "meetbook-profile-mail"))
+    app = create_app(settings)
+    headers = [(b"authorization", b"Bearer " + tokens(1)[0].encode())]
+    timer = Timer(time.process_time)  # the create's phases in CPU time: its round trips' waits are not its work
+    backends = _Backends(database_url)
+    steps = ("search", "reserve", "create")
+    cpu = {step: 0.0 for step in steps}
+    pg = {step: 0 for step in steps}
+    out = io.StringIO()
+    statuses: dict[str, list[int]] = {step: [] for step in steps}
+    rng = random.Random(7)
+
+    # CPU time, not wall: a create waits for the commit's WAL flush, which is not this process's work.
+    prof = cProfile.Profile(time.process_time)
+    profiling: cProfile.Profile | None = None
+
+    async def step(name: str, path: str, method: str = "GET", body: bytes = b"", extra=()) -> tuple[int, float]:
+        """(status, CPU of this process) of one request."""
+        j0 = backends.jiffies()
+        c0 = time.process_time()
+        if profiling is not None and name == "create":
+            profiling.enable()
+            status = (await call(app, path, [*headers, *extra], method, body))[0]
+            profiling.disable()
+        else:
+            status = (await call(app, path, [*headers, *extra], method, body))[0]
+        used = time.process_time() - c0
+        cpu[name] += used
+        pg[name] += backends.jiffies() - j0
+        statuses[name].append(status)
+        return status, used
+
+    async def booking(timed: bool) -> None:
+        path = scenarios.booking_search_path(bank, rng.choice(bank.branches))
+        if (await step("search", path))[0] != 200:
+            return
+        slots = orjson.loads(call.last_body)[:40]
+        rng.shuffle(slots)
+        for slot in slots[:3]:
+            if (await step("reserve", scenarios.RESERVE, "POST", orjson.dumps(scenarios.reserve_body(slot))))[0] == 409:
+                continue
+            hold = orjson.loads(call.last_body)
+            body = orjson.dumps({"bookedBy": "customer", "timeSlotId": hold["id"], "type": slot["meetingType"],
+                                 "themeId": bank.general_topic, "employeeId": slot["employeeId"],
+                                 "description": "benchmark booking"})
+            key = [(b"idempotency-key", str(uuid.uuid4()).encode())]
+            _, used = await step("create", scenarios.MEETINGS, "POST", body, key)
+            if timed:
+                timer.next(used)
+            return
+
+    async with app.router.lifespan_context(app):
+        for _ in range(5):  # warm-up: snapshot, connection pool, prepared statements
+            await booking(False)
+        if gc_freeze:
+            gc.collect()
+            gc.freeze()
+        for name in steps:
+            cpu[name], pg[name], statuses[name] = 0.0, 0, []
+        restore = instrument_create(timer)
+        timer.current.clear()
+        for _ in range(requests):
+            await booking(True)
+        restore()
+        counted = {name: max(1, len(statuses[name])) for name in steps}
+        used = {name: (cpu[name], pg[name] / TICK) for name in steps}  # before the profiled run
+        answered = {name: sorted(set(statuses[name])) for name in steps}
+        if cprofile:
+            profiling = prof  # the creates only: the searches and reserves run unprofiled
+            for _ in range(requests):
+                await booking(False)
+        if gc_freeze:
+            gc.unfreeze()
+    creates = counted["create"]
+    print(f"full booking, one at a time in-process: {requests} bookings; statuses "
+          + ", ".join(f"{name} {answered[name]}" for name in steps), file=out)
+    total_cpu = total_pg = 0.0
+    for name in steps:
+        own, db = used[name]
+        ms_cpu, ms_pg = own * 1000 / counted[name], db * 1000 / counted[name]
+        per_booking = (own + db) * 1000 / creates
+        total_cpu, total_pg = total_cpu + own * 1000 / creates, total_pg + db * 1000 / creates
+        print(f"  {name:<8} CPU of this process {ms_cpu:5.1f} ms, of PostgreSQL {ms_pg:5.1f} ms per request "
+              f"({counted[name]} requests; {per_booking:5.1f} ms per booking)", file=out)
+    print(f"  a booking: {total_cpu + total_pg:5.1f} CPU ms (this process {total_cpu:.1f}, PostgreSQL {total_pg:.1f})", file=out)
+    print(f"create (POST /bookme/meetings with an Idempotency-Key), CPU of this process, p50 {timer.p50('total') * 1000:6.2f} ms; "
+          "of which (phases overlap: book includes the check)", file=out)
+    for name in sorted({k for s in timer.samples for k in s} - {"total"}):
+        print(f"  {name:<44} {timer.p50(name) * 1000:6.2f} ms", file=out)
+    if cprofile:
+        print(_families(prof, creates, top), file=out)
+    return out.getvalue()
+
+
 def _families(prof: cProfile.Profile, requests: int, top: int) -> str:
     out = io.StringIO()
     stats = pstats.Stats(prof)
@@ -360,8 +509,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--advisors", type=int, default=500)
     p.add_argument("--days", type=int, default=30)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--scenario", choices=("one", "pool", "bank", "all", "branch", "reserve"), action="append",
-                   help="which search, or reserve (repeatable; default: the four searches and reserve)")
+    p.add_argument("--scenario", choices=("one", "pool", "bank", "all", "branch", "reserve", "booking"), action="append",
+                   help="which search, reserve, or booking (the full booking: search, reserve, create; "
+                        "repeatable; default: the four searches and reserve)")
     p.add_argument("--requests", type=int, default=20)
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--gc-freeze", action="store_true", help="prototype: gc.freeze() after warm-up, as the service could at start-up")
@@ -415,8 +565,10 @@ def _main(args, which, make_bank) -> int:
         gc.collect()
         with asyncio.Runner() as runner:
             for key in which:
-                say(f"Profiling the '{key}' search ...")
-                if key == "reserve":
+                say(f"Profiling '{key}' ...")
+                if key == "booking":
+                    print(runner.run(profile_booking(url, bank, args.requests, args.top, args.gc_freeze, not args.no_cprofile)))
+                elif key == "reserve":
                     print(runner.run(profile_reserve(url, bank, args.requests, args.top, args.gc_freeze, not args.no_cprofile)))
                 else:
                     print(runner.run(profile(url, bank, key, args.requests, args.top, args.gc_freeze, not args.no_cprofile)))
