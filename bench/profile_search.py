@@ -360,17 +360,29 @@ def instrument_create(timer: Timer):
 
 
 class _Backends:
-    """CPU of the database's backends (the service's pooled connections), summed over calls."""
+    """CPU of the database's backends (the service's pooled connections): jiffies per backend, asked
+    on one connection of its own (a connection per look would start and end a backend each time)."""
 
     def __init__(self, database_url: str) -> None:
-        self.url = database_url
-        self.pids: set[int] = set()
+        import psycopg
 
-    def jiffies(self) -> int:
-        from bench.machine import pg_backend_pids, process_jiffies
+        self._conn = psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
 
-        self.pids.update(pg_backend_pids(self.url))
-        return process_jiffies(self.pids)
+    def jiffies(self) -> dict[int, int]:
+        from bench.machine import process_jiffies
+
+        pids = [r[0] for r in self._conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+        return {pid: process_jiffies([pid]) for pid in pids}
+
+    @staticmethod
+    def used(before: dict[int, int], after: dict[int, int]) -> int:
+        """Jiffies used between two looks by the backends seen at both (one that ended meanwhile
+        would otherwise count negative)."""
+        return sum(after[pid] - before[pid] for pid in after.keys() & before.keys())
+
+    def close(self) -> None:
+        self._conn.close()
 
 
 async def profile_booking(database_url: str, bank, requests: int, top: int, gc_freeze: bool = False,
@@ -418,7 +430,7 @@ async def profile_booking(database_url: str, bank, requests: int, top: int, gc_f
             status = (await call(app, path, [*headers, *extra], method, body))[0]
         used = time.process_time() - c0
         cpu[name] += used
-        pg[name] += backends.jiffies() - j0
+        pg[name] += backends.used(j0, backends.jiffies())
         statuses[name].append(status)
         return status, used
 
@@ -463,6 +475,7 @@ async def profile_booking(database_url: str, bank, requests: int, top: int, gc_f
                 await booking(False)
         if gc_freeze:
             gc.unfreeze()
+    backends.close()
     creates = counted["create"]
     print(f"full booking, one at a time in-process: {requests} bookings; statuses "
           + ", ".join(f"{name} {answered[name]}" for name in steps), file=out)
