@@ -61,10 +61,11 @@ def _prepare(search: SlotSearch, bank: Bank, now: int) -> _Prepared | None:
     types = searched_types(search, bank)
     if not types:
         return None
-    window = search_window(search, bank.settings, now, resolve_duration(search, bank))
-    if window is None:
-        return None
-    return _Prepared(search, now, window, types, bank_memo(bank), named(search))
+    memo = bank_memo(bank)
+    window = search_window(search, bank.settings, now, resolve_duration(search, bank), memo.local_time)
+    if window is None or not len(window.grid):
+        return None  # no start in the window (a one-slot check of an instant off the grid)
+    return _Prepared(search, now, window, types, memo, named(search))
 
 
 def compute_slots(search: SlotSearch, bank: Bank, occupancy: Occupancy, now: int) -> list[Slot]:

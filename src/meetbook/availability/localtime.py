@@ -112,6 +112,13 @@ class LocalTime:
             self._offs += offs
             self._hi = new_hi
 
+    def covered(self, lo: int, hi: int, span: int) -> bool:
+        """Whether [lo, hi) is worked out or can be, the whole range staying within `span`
+        seconds (a zone kept across searches grows only this far). Empty: anything is."""
+        if not self._starts:
+            return hi - lo <= span
+        return max(hi, self._hi) - min(lo, self._lo) <= span
+
     def offset(self, t: int) -> int:
         if not (self._lo <= t < self._hi):
             self.cover(t, t + 1)

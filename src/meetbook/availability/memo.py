@@ -13,12 +13,16 @@ from collections.abc import Callable
 from typing import Any
 
 from .daily_cap import group_caps
+from .localtime import DAY, LocalTime
 from .model import Bank
 from .pools import GroupTree, service_group_members
 
 MEMO_LIMIT = 10_000  # entries of a memo before it starts over
 _BANKS_KEPT = 2
 _COHORTS_KEPT = 32  # each holds arrays over the advisors it reaches
+# The bank's zone is kept while searches stay near the range it has worked out; a search far
+# from it (one that would stretch it past this span) starts a new one, kept in its place.
+_ZONE_SPAN = 800 * DAY
 
 
 class BankMemo:
@@ -29,6 +33,8 @@ class BankMemo:
         self.group_caps = group_caps(bank, self.service_group_members)
         self._values: dict[tuple, Any] = {}
         self._cohorts: dict[tuple, Any] = {}  # most recently used last
+        # the zone's offsets and days, worked out once for the bank's searches, not per search
+        self._local_time = LocalTime(bank.settings.time_zone)
 
     def get(self, key: tuple, make: Callable[[], Any]) -> Any:
         """The value for `key`, made on first use."""
@@ -38,6 +44,12 @@ class BankMemo:
                 self._values.clear()
             found = self._values[key] = make()
         return found
+
+    def local_time(self, lo: int, hi: int) -> LocalTime:
+        """The bank's zone for instants in [lo, hi)."""
+        if not self._local_time.covered(lo, hi, _ZONE_SPAN):
+            self._local_time = LocalTime(self.bank.settings.time_zone)
+        return self._local_time
 
     def cohort(self, key: tuple, make: Callable[[], Any]) -> Any:
         """As `get`, for the few cohorts kept: the least recently used goes first."""

@@ -22,6 +22,7 @@ from .schedule import Hours, OpenSchedule, type_hours
 from .window import Window
 
 _DAY_RANGES_KEPT = 4  # day ranges whose open time a cohort keeps
+_FEW_STARTS = 4  # a window of at most this many starts paints its own grid unless the days' is made
 
 
 class OpenTime(NamedTuple):
@@ -133,6 +134,8 @@ class OpenStarts(NamedTuple):
 def open_starts(base: OpenTime, open_rows: OpenRows, window: Window) -> OpenStarts | None:
     """None when no row opens any start."""
     grid = window.grid
+    if len(grid) <= _FEW_STARTS and window.duration not in base.fitted:
+        return _painted(base, open_rows, window)  # a slot check: not worth the days' whole grid
     days_grid, fits = _fitted(base, window)
     at = int(np.searchsorted(days_grid, grid[0])) if len(grid) else 0
     if not len(grid) or not np.array_equal(days_grid[at : at + len(grid)], grid):

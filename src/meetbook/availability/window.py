@@ -8,6 +8,7 @@ from the window's first: day index i is local day `first_day + i`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -62,15 +63,18 @@ class Window(NamedTuple):
         return np.array([local_day(t) - n0 for t in instants.tolist()], dtype=np.int64)
 
 
-def search_window(search: SlotSearch, settings: BankSettings, now: int, duration: int) -> Window | None:
-    """The window of a search at `now`; None when it is empty."""
+def search_window(
+    search: SlotSearch, settings: BankSettings, now: int, duration: int, zone: Callable[[int, int], LocalTime] | None = None
+) -> Window | None:
+    """The window of a search at `now`; None when it is empty. `zone(lo, hi)` gives the bank's
+    local time for instants in [lo, hi) (one kept across searches), else a new one is made."""
     start = max(search.window_start, now)
     end = search.window_end
     if settings.max_ahead_seconds is not None:
         end = min(end, now + settings.max_ahead_seconds)
     if end <= start or duration <= 0:
         return None
-    cal = LocalTime(settings.time_zone)
+    cal = zone(start, end + duration) if zone is not None else LocalTime(settings.time_zone)
     pieces = cal.pieces(start, end + duration)
     n0 = min((a + off) // DAY for a, _, off in pieces)
     n1 = max((b - 1 + off) // DAY for _, b, off in pieces)
