@@ -164,7 +164,9 @@ def _run(p: _Prepared, occupancy: Occupancy) -> Columns | None:
     starts = open_starts(base, open_rows, window)
     if starts is None:
         return None
-    rule = room_rule(search, memo.bank, types)
+    rule = memo.get(
+        ("room rule", types, search.require_room, search.specific_room_ids), lambda: room_rule(search, memo.bank, types)
+    )
     rooms = None
     if not rule.off:
         room_claims = ClaimColumns.of(occupancy.room_claims)

@@ -177,23 +177,18 @@ def _fitted(base: OpenTime, window: Window) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _painted(base: OpenTime, open_rows: OpenRows, window: Window) -> OpenStarts | None:
-    """`open_starts` painted for the window's own grid."""
+    """`open_starts` painted for the window's own grid: every grid start, then those some row opens."""
     extra = open_rows.extra
-    counts = np.concatenate([base.counts, np.array([len(free) for free in extra], dtype=np.int64)])
-    row = np.repeat(np.arange(len(counts)), counts)
-    lo = np.concatenate([base.lo, np.array([a for free in extra for a, _ in free], dtype=np.int64)])
-    hi = np.concatenate([base.hi, np.array([b for free in extra for _, b in free], dtype=np.int64)])
+    counts, lo, hi = base.counts, base.lo, base.hi
+    if extra:
+        counts = np.concatenate([counts, np.array([len(free) for free in extra], dtype=np.int64)])
+        lo = np.concatenate([lo, np.array([a for free in extra for a, _ in free], dtype=np.int64)])
+        hi = np.concatenate([hi, np.array([b for free in extra for _, b in free], dtype=np.int64)])
     grid = window.grid
     first, stop = Starts(grid, np.ones(len(grid), dtype=bool)).fitting(lo, hi, window.duration)
-    keep = paint(len(grid), 1, np.zeros(len(row), dtype=np.int64), first, stop)[:, 0]
+    opened = paint(len(grid), len(counts), np.repeat(np.arange(len(counts)), counts), first, stop)
+    keep = opened.any(axis=1)
     if not keep.any():
         return None
-    starts = Starts(grid, keep)
-    first, stop = starts.kept_below[first], starts.kept_below[stop]
     day = window.grid_day[keep]
-    return OpenStarts(
-        starts=starts,
-        open=paint(len(starts), len(counts), row, first, stop),
-        day=day,
-        weekday=window.weekdays[day],
-    )
+    return OpenStarts(starts=Starts(grid, keep), open=opened[keep], day=day, weekday=window.weekdays[day])

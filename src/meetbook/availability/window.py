@@ -18,6 +18,9 @@ from .localtime import DAY, LocalTime, day_number, weekday
 from .model import BankSettings, SlotSearch
 
 
+_FEW = 16  # instants whose day index one binary search each finds sooner than the arithmetic
+
+
 class Window(NamedTuple):
     """A search's window, worked out once: local time enters the engine here."""
 
@@ -47,6 +50,8 @@ class Window(NamedTuple):
     def day_index(self, instants: np.ndarray) -> np.ndarray:
         """The day index of each instant (all inside the days)."""
         starts = self.day_starts
+        if starts is not None and len(instants) <= _FEW:
+            return np.searchsorted(starts, instants, side="right") - 1
         if starts is not None:
             # Nearly every day is 24 hours long: arithmetic, a step either way for a daylight
             # saving day, checked (a binary search per instant costs four times as much).
@@ -79,7 +84,7 @@ def search_window(
     n0 = min((a + off) // DAY for a, _, off in pieces)
     n1 = max((b - 1 + off) // DAY for _, b, off in pieces)
     days = range(n0, n1 + 1)
-    closing = frozenset(day_number(d) for d in settings.closing_days)
+    closing = _closing_days(settings.closing_days)
     segs = [cal.day(n) for n in days]
     flat = [seg for day in segs for seg in day]
     contiguous = all(segs) and all(x[1] == y[0] for x, y in zip(flat, flat[1:]))
@@ -107,6 +112,23 @@ def search_window(
         grid=grid,
         grid_day=grid_days - n0,
     )
+
+
+_CLOSING: dict[int, tuple[frozenset, frozenset[int]]] = {}  # id of a bank's closing dates -> (them, day numbers)
+
+
+def _closing_days(dates: frozenset) -> frozenset[int]:
+    """The closing dates as day numbers, worked out once per bank (keyed by identity, holding the
+    dates so that the id is not reused while the entry lives)."""
+    hit = _CLOSING.get(id(dates))
+    if hit is not None and hit[0] is dates:
+        return hit[1]
+    if len(_CLOSING) >= 8:
+        _CLOSING.clear()
+    found = frozenset(day_number(d) for d in dates)
+    if type(dates) is frozenset:  # a set could change under the memo
+        _CLOSING[id(dates)] = (dates, found)
+    return found
 
 
 def opening_hours(search: SlotSearch, settings: BankSettings) -> tuple[int, int] | None:
