@@ -165,8 +165,9 @@ async def _load_packed(connection, params: dict, named: bool, ignore_meetings: b
 async def _binary_rows(connection, sql: str, values: dict) -> list[tuple]:
     """The rows of `sql` run on the session's own psycopg connection, its answer in binary: the
     packed values arrive as they are (not as hex text), and no SQLAlchemy row or result is made
-    for them. Engine listeners still see the statement (the benchmark's read floor replays it),
-    and a driver error is raised as SQLAlchemy's, as from the session."""
+    for them. The engine's before_cursor_execute listeners still see the statement, with no
+    execution context (the benchmark's read floor records it to replay it), and a driver error is
+    raised as SQLAlchemy's, as from the session."""
     import psycopg  # only here: the embedded default runs without PostgreSQL's driver in use
     from sqlalchemy.exc import DBAPIError
 
