@@ -20,6 +20,10 @@ from .pools import GroupTree, service_group_members
 MEMO_LIMIT = 10_000  # entries of a memo before it starts over
 _BANKS_KEPT = 2
 _COHORTS_KEPT = 32  # each holds arrays over the advisors it reaches
+# Cohorts of a few advisors (a one-slot check's, one advisor's page) are small: many more are kept,
+# so that a booking's check finds the cohort its reserve's made.
+_SMALL_COHORT = 4
+_SMALL_COHORTS_KEPT = 256  # a few kB each; a 30-day search of one advisor adds its open time
 # The bank's zone is kept while searches stay near the range it has worked out; a search far
 # from it (one that would stretch it past this span) starts a new one, kept in its place.
 _ZONE_SPAN = 800 * DAY
@@ -33,6 +37,7 @@ class BankMemo:
         self.group_caps = group_caps(bank, self.service_group_members)
         self._values: dict[tuple, Any] = {}
         self._cohorts: dict[tuple, Any] = {}  # most recently used last
+        self._small_cohorts: dict[tuple, Any] = {}  # as _cohorts, of at most _SMALL_COHORT advisors
         # the zone's offsets and days, worked out once for the bank's searches, not per search
         self._local_time = LocalTime(bank.settings.time_zone)
 
@@ -52,13 +57,18 @@ class BankMemo:
         return self._local_time
 
     def cohort(self, key: tuple, make: Callable[[], Any]) -> Any:
-        """As `get`, for the few cohorts kept: the least recently used goes first."""
+        """As `get`, for the few cohorts kept (a value with `advisors`): the least recently used
+        goes first."""
         found = self._cohorts.pop(key, None)
         if found is None:
+            found = self._small_cohorts.pop(key, None)
+        if found is None:
             found = make()
-        self._cohorts[key] = found
-        while len(self._cohorts) > _COHORTS_KEPT:
-            self._cohorts.pop(next(iter(self._cohorts)))
+        small = len(found.advisors) <= _SMALL_COHORT
+        kept, limit = (self._small_cohorts, _SMALL_COHORTS_KEPT) if small else (self._cohorts, _COHORTS_KEPT)
+        kept[key] = found
+        while len(kept) > limit:
+            kept.pop(next(iter(kept)))
         return found
 
 
