@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from meetbook.core.db import Base, UTCDateTime, new_id
@@ -55,11 +55,18 @@ class ClaimRow(Base):
 
     __tablename__ = "claims"
     __table_args__ = (
-        # SQLite has the second instead (migration 0011): it covers a search's read (tables.occupancy).
-        Index("ix_claims_resource_start", "resource", "start_s").ddl_if(dialect="postgresql"),
+        # Both cover a search's read (tables.occupancy; migrations 0011 and 0013).
+        Index("ix_claims_resource_covering", "resource", "start_s",
+              postgresql_include=["end_s", "meeting_seconds", "expires_s"]).ddl_if(dialect="postgresql"),
         Index("ix_claims_resource_window", "resource", "start_s", "end_s", "meeting_seconds", "expires_s").ddl_if(
             dialect="sqlite"),
         Index("ix_claims_start_s", "start_s"),
+        # A hold's claims, handed to its meeting or deleted with it (migration 0013).
+        Index("ix_claims_hold_id", "hold_id", postgresql_where=text("hold_id IS NOT NULL"),
+              sqlite_where=text("hold_id IS NOT NULL")),
+        # A meeting's claims: cancelled, moved or erased with it (migration 0013).
+        Index("ix_claims_meeting_id", "meeting_id", postgresql_where=text("meeting_id IS NOT NULL"),
+              sqlite_where=text("meeting_id IS NOT NULL")),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
