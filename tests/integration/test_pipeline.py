@@ -206,3 +206,35 @@ def test_a_statement_text_in_libpq_form():
     sql, names = _numbered("SELECT %(a)s, %(b)s, %(a)s, 'x%%y' LIKE %(c)s")
     assert sql == b"SELECT $1, $2, $1, 'x%y' LIKE $3"
     assert names == ("a", "b", "c")
+
+
+def test_a_unit_of_work_cancelled_in_the_middle_of_a_batch_ends_cancelled_and_the_pool_recovers(postgres_url):
+    """A task cancelled while its batch runs (a server shutting down its dispatcher) ends with
+    CancelledError, not with the failed rollback of its interrupted connection, which a caller's
+    `except Exception` would take for an ordinary failure and carry on; the next unit of work
+    gets a working connection."""
+
+    async def work(_engine, sessions):
+        started = asyncio.Event()
+
+        async def slow():
+            async with unit_of_work(sessions) as session:
+                started.set()
+                await pipelined(session, (text("SELECT pg_sleep(30)"), {}), (_COUNT, {"resource": "employee:e1"}))
+
+        task = asyncio.create_task(slow())
+        await started.wait()
+        for _ in range(200):  # until the batch is running on the server (bounded: 10 s)
+            with psycopg.connect(postgres_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+                if conn.execute("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%'").fetchone()[0]:
+                    break
+            await asyncio.sleep(0.05)
+        task.cancel()
+        outcome = (await asyncio.gather(task, return_exceptions=True))[0]
+        async with unit_of_work(sessions) as session:
+            after = (await pipelined(session, (_COUNT, {"resource": "employee:e1"})))[0]
+        return outcome, after
+
+    outcome, after = _run(postgres_url, work, pool_size=1)
+    assert isinstance(outcome, asyncio.CancelledError), repr(outcome)
+    assert after == [(0,)]

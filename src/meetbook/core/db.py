@@ -7,10 +7,11 @@ and rolls back when it raises, so a failure leaves nothing half-written.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from sqlalchemy import JSON, DateTime, MetaData, event
 from sqlalchemy.exc import DisconnectionError, IntegrityError
@@ -194,8 +195,15 @@ async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncItera
             yield session
             await pipeline.commit(session)
         except BaseException:
-            await session.rollback()
-            await pipeline.usual_mode(session)
+            try:
+                await session.rollback()
+                await pipeline.usual_mode(session)
+            except Exception:  # noqa: BLE001 - the connection is broken; the first error is the one to raise
+                # (a task cancelled in the middle of a batch must still end cancelled, not with
+                # the rollback's "connection closed", which a caller's `except Exception` would swallow)
+                logging.getLogger("meetbook").warning("rollback failed; the connection is dropped", exc_info=True)
+                with suppress(Exception):
+                    await session.invalidate()
             raise
         for callback in session.info.pop(AFTER_COMMIT, ()):
             callback()
