@@ -134,16 +134,19 @@ def _room_tables(
     free = np.zeros((height, len(locations) + 1), dtype=bool)
     free[:, 0] = True
     first = np.zeros((height, len(locations) + 1), dtype=np.int64)
-    names: list[str | None] = [None]
-    for li, loc in enumerate(locations, 1):
-        rooms = rule.by_location.get(loc, ())  # type: ignore[arg-type]
-        if not rooms:
-            continue
-        owner, span_lo, span_hi, _ = room_claims.of_owners([room.id for room in rooms])
-        real = span_lo < span_hi  # an empty claim takes no time
-        touched = starts.starts.touching(span_lo[real], span_hi[real], length)
-        room_free = ~paint(height, len(rooms), owner[real], *touched)  # (start, room)
-        free[:, li] = room_free.any(axis=1)
-        first[:, li] = np.where(free[:, li], len(names) + room_free.argmax(axis=1), 0)
-        names.extend(room.id for room in rooms)
-    return free, first, tuple(names)
+    # Every location's rooms painted at once, side by side in location order (one pass, not one
+    # per branch): a location's columns are free where any of its rooms is, first at the lowest.
+    columns = [li for li, loc in enumerate(locations, 1) if rule.by_location.get(loc)]  # type: ignore[arg-type]
+    rooms = [room for li in columns for room in rule.by_location[locations[li - 1]]]  # type: ignore[index]
+    if not rooms:
+        return free, first, (None,)
+    owner, span_lo, span_hi, _ = room_claims.of_owners([room.id for room in rooms])
+    real = span_lo < span_hi  # an empty claim takes no time
+    touched = starts.starts.touching(span_lo[real], span_hi[real], length)
+    room_free = ~paint(height, len(rooms), owner[real], *touched)  # (start, room)
+    bounds = np.cumsum([0] + [len(rule.by_location[locations[li - 1]]) for li in columns[:-1]])  # type: ignore[index]
+    lowest = np.minimum.reduceat(np.where(room_free, np.arange(len(rooms)), len(rooms)), bounds, axis=1)
+    found = lowest < len(rooms)
+    free[:, columns] = found
+    first[:, columns] = np.where(found, 1 + lowest, 0)
+    return free, first, (None, *(room.id for room in rooms))
