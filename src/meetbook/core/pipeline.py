@@ -108,7 +108,7 @@ async def pipelined(session: AsyncSession, *batch: tuple[Executable, dict[str, A
     try:
         return await _send_batch(raw, begin, sent, None)
     except psycopg.Error as exc:
-        raise await _as_sqlalchemys(connection, raw, exc, sent[0][0].decode(), sent[0][1]) from exc
+        raise await as_sqlalchemys(connection, raw, exc, sent[0][0].decode(), sent[0][1]) from exc
 
 
 # Statements prepared on each driver connection by _send_batch: (SQL, parameter types, formats) -> name.
@@ -122,15 +122,8 @@ def forget_prepared(raw) -> None:
     _PREPARED.pop(raw, None)
 
 
-def _statements_of(raw) -> dict[tuple, bytes]:
-    known = _PREPARED.get(raw)
-    if known is None:
-        known = _PREPARED[raw] = {}
-    return known
-
-
-def _prepared(connection: AsyncConnection, batch) -> list[tuple[bytes, list, tuple[str, ...]]] | None:
-    """The batch as libpq takes it (SQL text, parameter values in $n order, their names), or None
+def _prepared(connection: AsyncConnection, batch) -> list[tuple[bytes, list]] | None:
+    """The batch as libpq takes it (SQL text, parameter values in $n order), or None
     if it cannot go as one (not PostgreSQL, or a statement whose text depends on its parameters)."""
     if connection.dialect.name != "postgresql":
         return None
@@ -144,11 +137,11 @@ def _prepared(connection: AsyncConnection, batch) -> list[tuple[bytes, list, tup
         for name, process in processors.items():
             if name in values:
                 values[name] = process(values[name])
-        sent.append((sql, [values[name] for name in names], names))
+        sent.append((sql, [values[name] for name in names]))
     return sent
 
 
-async def _send_batch(raw, begin: bytes | None, sent: list[tuple[bytes, list, tuple]], end: bytes | None) -> list[list[tuple]]:
+async def _send_batch(raw, begin: bytes | None, sent: list[tuple[bytes, list]], end: bytes | None) -> list[list[tuple]]:
     """`begin`, the statements and `end` in libpq's pipeline mode with one Sync: written to the
     socket together and answered together, one wait for the whole batch. (psycopg's own pipeline
     waits on the event loop once per statement it queues: most of a reserve's driver time.)
@@ -158,7 +151,7 @@ async def _send_batch(raw, begin: bytes | None, sent: list[tuple[bytes, list, tu
     from psycopg.adapt import PyFormat, Transformer
 
     pgconn = raw.pgconn
-    known = _statements_of(raw)
+    known = _PREPARED.setdefault(raw, {})
     made: dict[tuple, bytes] = {}
     loaders: list[Transformer] = []
     async with raw.lock:
@@ -166,7 +159,7 @@ async def _send_batch(raw, begin: bytes | None, sent: list[tuple[bytes, list, tu
         try:
             if begin is not None:
                 pgconn.send_query_params(begin, None)
-            for sql, values, _names in sent:
+            for sql, values in sent:
                 tx = Transformer(raw)
                 dumped = tx.dump_sequence(values, [PyFormat.AUTO] * len(values))
                 # Prepared once per connection and kind of parameters (psycopg keys its own the same
@@ -214,8 +207,9 @@ async def _send_batch(raw, begin: bytes | None, sent: list[tuple[bytes, list, tu
     return answers
 
 
-async def _as_sqlalchemys(connection: AsyncConnection, raw, exc: Exception, sql: str, values: dict) -> DBAPIError:
-    """A driver error raised by a pipeline, as SQLAlchemy would have raised it."""
+async def as_sqlalchemys(connection: AsyncConnection, raw, exc: Exception, sql: str, values) -> DBAPIError:
+    """A driver error raised on the session's connection outside SQLAlchemy (a batch, a raw read),
+    as SQLAlchemy would have raised it."""
     import psycopg
 
     lost = raw.broken or raw.closed
@@ -287,8 +281,9 @@ async def usual_mode(session: AsyncSession) -> None:
 
 async def commit(session: AsyncSession) -> None:
     """Commit the session: on PostgreSQL its pending writes, the deferred statements and COMMIT in
-    one round trip (psycopg pipeline mode: the ORM's writes do not wait for each other's answers),
-    unless a pending row needs a value back from the database (a serial key): then as usual."""
+    one round trip (Core statements alone as one `_send_batch`; with ORM objects to flush, in
+    psycopg's pipeline, where the flush can run), unless a pending row needs a value back from the
+    database (a serial key): then as usual."""
     # A session on an engine owns its transaction; one on a connection joined an outer transaction
     # (a savepoint of the use-case tests), whose COMMIT is not the session's to send.
     if not session.in_transaction() or session.bind.dialect.name != "postgresql" or not isinstance(session.bind, AsyncEngine):
@@ -299,7 +294,8 @@ async def commit(session: AsyncSession) -> None:
     connection = await session.connection()
     raw = (await connection.get_raw_connection()).driver_connection
     status = raw.info.transaction_status
-    writes = bool(session.info.get(DEFERRED) or session.new or session.dirty or session.deleted)
+    orm = bool(session.new or session.dirty or session.deleted)
+    writes = orm or bool(session.info.get(DEFERRED))
     in_transaction = status == psycopg.pq.TransactionStatus.INTRANS
     starts = status == psycopg.pq.TransactionStatus.IDLE and not raw.autocommit and writes
     if not (in_transaction or starts) or not _answers_not_needed(session):
@@ -312,7 +308,7 @@ async def commit(session: AsyncSession) -> None:
         session.info[DEFERRED], sent = deferred, []
     begin = await _begin_here(session, raw) if starts else None
     try:
-        if not (session.new or session.dirty or session.deleted or session.info.get(DEFERRED) or _hooks_have_work(session)):
+        if not (orm or session.info.get(DEFERRED) or _hooks_have_work(session)):
             await _send_batch(raw, begin, sent, b"COMMIT")  # Core statements only: one batch with the COMMIT
         else:
             async with raw.pipeline():
@@ -320,14 +316,14 @@ async def commit(session: AsyncSession) -> None:
                     await raw.execute(begin)
                 # What session.commit() would write first: the flush, the deferred statements, then the
                 # other before-commit hooks (the audit entries); they find nothing left when it runs below.
-                if session.new or session.dirty or session.deleted:
+                if orm:
                     await session.flush()
-                for sql, values, _names in sent:
+                for sql, values in sent:
                     await psycopg.AsyncRawCursor(raw).execute(sql, values)
                 await session.run_sync(_before_commit)
                 await raw.execute(b"COMMIT")
     except psycopg.Error as exc:  # raised by the pipeline itself, not through SQLAlchemy
-        raise await _as_sqlalchemys(connection, raw, exc, "COMMIT", {}) from exc
+        raise await as_sqlalchemys(connection, raw, exc, "COMMIT", {}) from exc
     await session.commit()  # SQLAlchemy's own bookkeeping: the driver has no transaction left to commit
     await usual_mode(session)
 

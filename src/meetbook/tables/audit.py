@@ -275,19 +275,24 @@ def _append(session: Session) -> None:
     entries = [e for e in (c.entry() for c in changes.values()) if e is not None] + session.info.pop(_NOTES, [])
     if not entries:
         return
+    who = _who_and_when(session)
+    session.connection().execute(_INSERT_PENDING, [{**entry, **who} for entry in entries])
+
+
+def _who_and_when(session) -> dict[str, Any]:
+    """An entry's time (the session's clock), actor and request."""
     clock = session.info.get(CLOCK)
-    at = clock.now() if clock is not None else dt.datetime.now(dt.UTC)
-    actor, request_id = ACTOR.get(), REQUEST_ID.get()
-    rows = [{**entry, "at": at, "actor_subject": actor.subject, "actor_scope": actor.scope, "request_id": request_id}
-            for entry in entries]
-    session.connection().execute(insert(AuditPendingRow.__table__).inline(), rows)  # inline: no RETURNING (see core.pipeline.commit)
+    actor = ACTOR.get()
+    return {"at": clock.now() if clock is not None else dt.datetime.now(dt.UTC), "actor_subject": actor.subject,
+            "actor_scope": actor.scope, "request_id": REQUEST_ID.get()}
 
 
 # A commit of Core statements alone (core.pipeline.commit) must still come through _append when
 # entries are waiting.
 pipeline.BEFORE_COMMIT_WORK.append(lambda session: bool(session.info.get(_CHANGES) or session.info.get(_NOTES)))
 
-_INSERT_PENDING = insert(AuditPendingRow.__table__).inline()  # inline: no RETURNING of the serial id
+# inline: no RETURNING of the serial id, so a commit needs no answer mid-batch (core.pipeline.commit)
+_INSERT_PENDING = insert(AuditPendingRow.__table__).inline()
 
 
 def record_inserted(session, table: str, key: str, values: dict[str, Any]) -> None:
@@ -297,11 +302,7 @@ def record_inserted(session, table: str, key: str, values: dict[str, Any]) -> No
     statements alone stays one batch."""
     columns = [c.name for c in Base.metadata.tables[table].columns]
     entry = _Change(table, key, None, after={name: values[name] for name in columns if name in values}).entry()
-    clock = session.info.get(CLOCK)
-    actor = ACTOR.get()
-    pipeline.defer(session, _INSERT_PENDING, {
-        **entry, "at": clock.now() if clock is not None else dt.datetime.now(dt.UTC),
-        "actor_subject": actor.subject, "actor_scope": actor.scope, "request_id": REQUEST_ID.get()})
+    pipeline.defer(session, _INSERT_PENDING, {**entry, **_who_and_when(session)})
 
 
 _PENDING_COLUMNS = ("at", "actor_subject", "actor_scope", "request_id", "entity", "entity_id", "action", "before", "after")

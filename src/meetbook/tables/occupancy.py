@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import ARRAY, String
 
 from meetbook.availability.model import BUSY, STATUS_CODE, CalendarColumns, ClaimColumns, Occupancy
+from meetbook.core.pipeline import as_sqlalchemys
 from meetbook.tables.calendar import CalendarEntryRow
 from meetbook.tables.claims import ClaimRow, HoldRow, employee_resource, room_resource
 
@@ -169,7 +170,6 @@ async def _binary_rows(connection, sql: str, values: dict) -> list[tuple]:
     execution context (the benchmark's read floor records it to replay it), and a driver error is
     raised as SQLAlchemy's, as from the session."""
     import psycopg  # only here: the embedded default runs without PostgreSQL's driver in use
-    from sqlalchemy.exc import DBAPIError
 
     raw = (await connection.get_raw_connection()).driver_connection
     cursor = raw.cursor(binary=True)
@@ -180,11 +180,7 @@ async def _binary_rows(connection, sql: str, values: dict) -> list[tuple]:
         await cursor.execute(sql, values)
         return await cursor.fetchall()
     except psycopg.Error as exc:
-        lost = raw.broken or raw.closed
-        if lost:  # as SQLAlchemy does on a lost connection: this one and the rest of the pool go
-            await connection.invalidate(exc)
-            await connection.engine.dispose(close=False)
-        raise DBAPIError.instance(sql, values, exc, psycopg.Error, connection_invalidated=lost) from exc
+        raise await as_sqlalchemys(connection, raw, exc, sql, values) from exc
 
 
 def _one_of(column, name: str, arrays: bool):
